@@ -1,0 +1,161 @@
+package io.salespulse.common;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Typed, layered configuration. Later layers win:
+ * <ol>
+ *   <li>the defaults declared below,</li>
+ *   <li>a properties file ({@code --conf FILE}, or {@code SALESPULSE_CONF}),</li>
+ *   <li>environment variables ({@code SALESPULSE_LANDING_ROOT} for {@code landing.root}),</li>
+ *   <li>command-line flags.</li>
+ * </ol>
+ * Keys starting with {@code spark.} are passed to the SparkSession unchanged
+ * (e.g. {@code spark.hadoop.fs.s3a.endpoint}). Secrets never live here: S3 credentials come
+ * from the AWS provider chain, the hashing key from {@code SALESPULSE_HASH_KEY}.
+ */
+public final class SalespulseConfig {
+
+    public static final ConfigKey LANDING_ROOT = new ConfigKey("landing.root",
+            "file:./.local/landing", "Root URI of the landed snapshots (s3a://bucket/prefix, file:///path or a plain path).");
+    public static final ConfigKey WAREHOUSE_ROOT = new ConfigKey("warehouse.root",
+            "file:./.local/warehouse", "Root URI of the Delta warehouse (bronze/, silver/, gold/, ops/ below it).");
+    public static final ConfigKey REPORTING_TIMEZONE = new ConfigKey("reporting.timezone",
+            "UTC", "Time zone in which a timestamp's business date is taken.");
+    public static final ConfigKey REPORTING_CURRENCY = new ConfigKey("reporting.currency",
+            "USD", "Corporate (reporting) currency; its conversion rate is 1.");
+    public static final ConfigKey KPI_START_DATE = new ConfigKey("kpi.start_date",
+            "", "First KPI date; blank means the first landed snapshot date.");
+    public static final ConfigKey CLOSED_STAGES = new ConfigKey("kpi.closed_stages",
+            "Closed Won,Closed Lost", "Opportunity stages that count as closed (comma-separated).");
+    public static final ConfigKey SPARK_MASTER = new ConfigKey("spark.master",
+            "local[2]", "Spark master when none is given by spark-submit.");
+    public static final ConfigKey SHUFFLE_PARTITIONS = new ConfigKey("spark.sql.shuffle.partitions",
+            "4", "Shuffle partitions; small on a laptop, raise on a cluster.");
+
+    public static final ConfigKey DELTA_SNAPSHOT_PARTITIONS = new ConfigKey("spark.databricks.delta.snapshotPartitions",
+            "2", "Partitions Delta uses to read a table's log; the default 50 makes every commit slow on a small machine.");
+
+    /** Every declared key, in documentation order. */
+    public static final List<ConfigKey> KEYS = List.of(LANDING_ROOT, WAREHOUSE_ROOT, REPORTING_TIMEZONE,
+            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS);
+
+    private final Map<String, String> values;
+
+    private SalespulseConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+    }
+
+    /** Defaults only. */
+    public static SalespulseConfig defaults() {
+        return load(null, Map.of(), Map.of());
+    }
+
+    /**
+     * @param confFile  optional properties file (null: {@code SALESPULSE_CONF} if set)
+     * @param env       the environment (System.getenv() in production, a map in tests)
+     * @param overrides command-line flags, highest precedence
+     */
+    public static SalespulseConfig load(Path confFile, Map<String, String> env, Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (ConfigKey key : KEYS) {
+            values.put(key.name(), key.defaultValue());
+        }
+        Path file = confFile;
+        if (file == null && env.get("SALESPULSE_CONF") != null && !env.get("SALESPULSE_CONF").isBlank()) {
+            file = Path.of(env.get("SALESPULSE_CONF"));
+        }
+        if (file != null) {
+            values.putAll(readProperties(file));
+        }
+        for (ConfigKey key : KEYS) {
+            String fromEnv = env.get(key.envName());
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                values.put(key.name(), fromEnv);
+            }
+        }
+        overrides.forEach((k, v) -> {
+            if (v != null) {
+                values.put(k, v);
+            }
+        });
+        return new SalespulseConfig(values);
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("configuration file not found: " + file);
+        }
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read configuration file " + file, e);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        props.stringPropertyNames().forEach(k -> out.put(k, props.getProperty(k).trim()));
+        return out;
+    }
+
+    /** A copy with some values replaced (used by tests and the demo). */
+    public SalespulseConfig with(Map<String, String> more) {
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        copy.putAll(more);
+        return new SalespulseConfig(copy);
+    }
+
+    public String get(ConfigKey key) {
+        return values.getOrDefault(key.name(), key.defaultValue());
+    }
+
+    public String get(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    public String landingRoot() {
+        return stripSlash(Uris.normalize(get(LANDING_ROOT)));
+    }
+
+    public String warehouseRoot() {
+        return stripSlash(Uris.normalize(get(WAREHOUSE_ROOT)));
+    }
+
+    public ZoneId reportingZone() {
+        return ZoneId.of(get(REPORTING_TIMEZONE));
+    }
+
+    public List<String> closedStages() {
+        return Arrays.stream(get(CLOSED_STAGES).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Every {@code spark.*} value (declared or from the file), for the SparkSession. */
+    public Map<String, String> sparkSettings() {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith("spark.") && !v.isBlank()) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    private static String stripSlash(String uri) {
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+    }
+}

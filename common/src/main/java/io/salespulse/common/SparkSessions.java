@@ -1,0 +1,50 @@
+package io.salespulse.common;
+
+import org.apache.spark.sql.SparkSession;
+
+import java.util.Map;
+
+/**
+ * Builds the one SparkSession a job uses. The same code runs under spark-submit on a cluster
+ * (master and resources come from spark-submit) and in local mode from the CLI.
+ */
+public final class SparkSessions {
+
+    private SparkSessions() {
+    }
+
+    public static SparkSession create(String appName, SalespulseConfig config) {
+        return create(appName, config, Map.of());
+    }
+
+    /**
+     * @param extra settings that must not come from configuration files (test-only credentials)
+     */
+    public static SparkSession create(String appName, SalespulseConfig config, Map<String, String> extra) {
+        SparkSession.Builder builder = SparkSession.builder().appName(appName);
+        // spark-submit passes the master as a system property; the config default applies only without it
+        boolean submitted = System.getProperty("spark.master") != null;
+        for (Map.Entry<String, String> e : config.sparkSettings().entrySet()) {
+            if (e.getKey().equals("spark.master") && submitted) {
+                continue;
+            }
+            builder.config(e.getKey(), e.getValue());
+        }
+        builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+                // business dates are taken in the reporting zone, whatever the machine's zone is
+                .config("spark.sql.session.timeZone", config.get(SalespulseConfig.REPORTING_TIMEZONE))
+                .config("spark.sql.legacy.timeParserPolicy", "CORRECTED");
+        String master = System.getProperty("spark.master", config.get(SalespulseConfig.SPARK_MASTER));
+        if (master.startsWith("local")) {
+            // loopback only: a laptop or CI machine has no other network worth binding to
+            builder.config("spark.driver.host", "127.0.0.1")
+                    .config("spark.driver.bindAddress", "127.0.0.1");
+            if (!config.asMap().containsKey("spark.ui.enabled")) {
+                builder.config("spark.ui.enabled", "false");
+            }
+        }
+        extra.forEach(builder::config);
+        return builder.getOrCreate();
+    }
+}

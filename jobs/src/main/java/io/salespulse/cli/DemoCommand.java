@@ -1,0 +1,102 @@
+package io.salespulse.cli;
+
+import io.salespulse.common.LocalS3;
+import io.salespulse.common.Progress;
+import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.SparkSessions;
+import io.salespulse.common.TableWriter;
+import io.salespulse.ingest.BronzeIngest;
+import io.salespulse.ingest.SourceObject;
+import io.salespulse.ops.OpsTables;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code salespulse demo}: starts the local S3 server, generates ~90 days of demo data into it,
+ * runs every day as the nightly scheduler would, and says where the tables are.
+ */
+final class DemoCommand {
+
+    static final String BUCKET = "salespulse-demo";
+
+    private DemoCommand() {
+    }
+
+    static int execute(Args a, Map<String, String> env, PrintStream out, PrintStream err) {
+        int days = a.intValue("days", 90);
+        double scale = a.doubleValue("scale", 0.01);
+        Path dir = Path.of(a.get("dir") == null ? ".local/demo" : a.get("dir")).toAbsolutePath().normalize();
+        Progress progress = new Progress(out);
+        LocalDate start = LocalDate.of(2026, 1, 1);
+        Path s3Data = dir.resolve("s3");
+        deleteTree(s3Data); // a fresh demo every time: re-creating an existing bucket fails on S3Proxy
+        progress.step("demo", "starting the local S3 server (S3Proxy) with data under " + s3Data);
+        try (LocalS3 s3 = LocalS3.start(LocalS3.defaultJar(), s3Data, 0)) {
+            s3.ensureBucket(BUCKET);
+            Map<String, String> settings = new LinkedHashMap<>(LocalS3.s3aEndpointSettings(s3.endpoint()));
+            settings.put(SalespulseConfig.LANDING_ROOT.name(), "s3a://" + BUCKET + "/landing");
+            settings.put(SalespulseConfig.WAREHOUSE_ROOT.name(), "s3a://" + BUCKET + "/warehouse");
+            SalespulseConfig config = SalespulseConfig.load(null, env, settings);
+            // the server's random credentials go to the session only, never to a file
+            Map<String, String> credentials = Map.of(
+                    "spark.hadoop.fs.s3a.access.key", s3.accessKey(),
+                    "spark.hadoop.fs.s3a.secret.key", s3.secretKey());
+            DatagenCommand.generate(config.landingRoot(), start, days, scale, 42, 0.0005, config, credentials, out);
+            SparkSession spark = SparkSessions.create("salespulse-demo", config, credentials);
+            int worst = Salespulse.OK;
+            for (int d = 0; d < days; d++) {
+                int code = RunCommand.execute(spark, config, start.plusDays(d), out, err);
+                worst = Math.max(worst, code);
+            }
+            summary(spark, config, s3, progress);
+            return worst;
+        }
+    }
+
+    private static void summary(SparkSession spark, SalespulseConfig config, LocalS3 s3, Progress progress) {
+        TableWriter tables = new TableWriter(spark, config.warehouseRoot(), "demo");
+        List<String> names = new ArrayList<>();
+        for (SourceObject o : SourceObject.values()) {
+            names.add(BronzeIngest.LAYER + "." + o.bronzeTable());
+        }
+        names.add(BronzeIngest.LAYER + "." + OpsTables.MALFORMED_ROWS);
+        for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE)) {
+            names.add(OpsTables.LAYER + "." + t);
+        }
+        progress.step("demo", "tables (Delta) under " + config.warehouseRoot() + ":");
+        for (String name : names) {
+            String[] p = name.split("\\.");
+            if (tables.exists(p[0], p[1])) {
+                progress.step("demo", String.format("  %-40s %,10d rows", name, tables.read(p[0], p[1]).count()));
+            }
+        }
+        Path onDisk = s3.dataDir().resolve(BUCKET).resolve("warehouse");
+        progress.step("demo", "the same tables on disk (the S3 server's files): " + onDisk);
+        progress.step("demo", "e.g. python: deltalake.DeltaTable('" + onDisk.resolve("bronze/salesforce_lead") + "').to_pandas()");
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + dir, e);
+        }
+    }
+}

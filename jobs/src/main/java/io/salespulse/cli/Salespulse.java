@@ -1,0 +1,116 @@
+package io.salespulse.cli;
+
+import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.SparkSessions;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code salespulse} command line, and the main class of the application jar for
+ * spark-submit. Exit codes: 0 success, 2 usage error, 3 input rejected (data problem),
+ * 1 anything else; always with a one-line reason on stderr.
+ */
+public final class Salespulse {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int REJECTED = 3;
+
+    static final String USAGE_TEXT = """
+            usage:
+              salespulse datagen --out URI --start YYYY-MM-DD --days N [--scale S] [--seed K] [--malformed-rate R] [--conf FILE]
+              salespulse run     --date YYYY-MM-DD [--landing URI] [--warehouse URI] [--conf FILE]
+              salespulse export  --table LAYER.TABLE --out PATH [--format csv|parquet] [--warehouse URI] [--conf FILE]
+              salespulse demo    [--days N] [--scale S] [--dir PATH]
+            """;
+
+    private Salespulse() {
+    }
+
+    public static void main(String[] argv) {
+        int code = run(argv, System.getenv(), System.out, System.err);
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        System.exit(code);
+    }
+
+    /** Runs one command and returns its exit code; never exits the JVM (tests call this). */
+    public static int run(String[] argv, Map<String, String> env, PrintStream out, PrintStream err) {
+        try {
+            if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("help")) {
+                out.print(USAGE_TEXT);
+                return argv.length == 0 ? USAGE : OK;
+            }
+            return switch (argv[0]) {
+                case "datagen" -> {
+                    Args a = new Args(argv, 1, Set.of("out", "start", "days", "scale", "seed", "malformed-rate", "conf"));
+                    yield DatagenCommand.execute(a, config(a, env, Map.of()), out);
+                }
+                case "run" -> {
+                    Args a = new Args(argv, 1, Set.of("date", "landing", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield RunCommand.execute(session(config), config, a.date("date"), out, err);
+                }
+                case "export" -> {
+                    Args a = new Args(argv, 1, Set.of("table", "out", "format", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield ExportCommand.execute(session(config), config, a, out);
+                }
+                case "demo" -> {
+                    Args a = new Args(argv, 1, Set.of("days", "scale", "dir"));
+                    yield DemoCommand.execute(a, env, out, err);
+                }
+                default -> throw new UsageException("unknown command '" + argv[0] + "'");
+            };
+        } catch (UsageException e) {
+            err.println("salespulse: " + e.getMessage());
+            err.print(USAGE_TEXT);
+            return USAGE;
+        } catch (RuntimeException | LinkageError e) {
+            err.println("salespulse: failed: " + oneLine(e));
+            if (env.containsKey("SALESPULSE_DEBUG")) {
+                e.printStackTrace(err);
+            }
+            return FAILED;
+        }
+    }
+
+    static SparkSession session(SalespulseConfig config) {
+        return SparkSessions.create("salespulse", config);
+    }
+
+    private static SalespulseConfig config(Args a, Map<String, String> env, Map<String, String> overrides) {
+        String conf = a.get("conf");
+        return SalespulseConfig.load(conf == null ? null : Path.of(conf), env, overrides);
+    }
+
+    private static Map<String, String> locations(Args a) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (a.get("landing") != null) {
+            m.put(SalespulseConfig.LANDING_ROOT.name(), a.get("landing"));
+        }
+        if (a.get("warehouse") != null) {
+            m.put(SalespulseConfig.WAREHOUSE_ROOT.name(), a.get("warehouse"));
+        }
+        return m;
+    }
+
+    /** The innermost useful message, on one line. */
+    static String oneLine(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException)) {
+            t = t.getCause();
+        }
+        String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        msg = msg.replaceAll("\\s+", " ").trim();
+        return msg.length() > 400 ? msg.substring(0, 400) + "…" : msg;
+    }
+}

@@ -1,0 +1,241 @@
+package io.salespulse.ingest;
+
+import io.salespulse.common.Progress;
+import io.salespulse.common.TableWriter;
+import io.salespulse.ops.OpsTables;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.struct;
+
+/**
+ * Landing → bronze. Loads every complete snapshot dated on or before the run date that is not
+ * yet in the ledger. A snapshot's rows land in one Delta commit that replaces its own
+ * {@code _snapshot_date} slice, so a load retried after a crash can never double rows.
+ * A rejected snapshot is retried only when its manifest changes (it was re-extracted).
+ */
+public final class BronzeIngest {
+
+    public static final String LAYER = "bronze";
+
+    /** What happened to one snapshot in this run. */
+    public record SnapshotOutcome(LandingSnapshot snapshot, String status, long rowsRead, long rowsLoaded,
+                                  long rowsQuarantined, String reason) {
+
+        public boolean rejected() {
+            return "rejected".equals(status);
+        }
+    }
+
+    /**
+     * @param loaded       snapshots handled by this run (loaded or rejected)
+     * @param waiting      folders without a manifest yet
+     * @param stillRejected snapshots rejected by an earlier run whose manifest has not changed
+     */
+    public record Outcome(List<SnapshotOutcome> loaded, List<String> waiting, List<String> stillRejected) {
+
+        public List<SnapshotOutcome> rejected() {
+            return loaded.stream().filter(SnapshotOutcome::rejected).toList();
+        }
+    }
+
+    private final SparkSession spark;
+    private final TableWriter writer;
+    private final Configuration hadoopConf;
+    private final String landingRoot;
+    private final Progress progress;
+
+    public BronzeIngest(TableWriter writer, Configuration hadoopConf, String landingRoot, Progress progress) {
+        this.spark = writer.spark();
+        this.writer = writer;
+        this.hadoopConf = hadoopConf;
+        this.landingRoot = landingRoot;
+        this.progress = progress;
+    }
+
+    public Outcome execute(LocalDate runDate) {
+        LandingScanner.Scan scan = new LandingScanner(landingRoot, hadoopConf).scan(runDate);
+        scan.waiting().forEach(w -> progress.step("ingest", "waiting for " + w + " (no " + LandingScanner.MANIFEST + " yet)"));
+        Map<String, Row> ledger = latestLedgerEntries();
+        SnapshotReader reader = new SnapshotReader(spark, hadoopConf);
+        List<SnapshotOutcome> outcomes = new ArrayList<>();
+        List<String> stillRejected = new ArrayList<>();
+        Map<SourceObject, List<LandingSnapshot>> pending = new LinkedHashMap<>();
+        for (LandingSnapshot snapshot : scan.complete()) {
+            Row previous = ledger.get(key(snapshot.object().bronzeTable(), snapshot.date()));
+            if (previous != null && "loaded".equals(previous.getAs("status"))) {
+                continue;
+            }
+            if (previous != null && unchangedSinceRejection(snapshot, previous)) {
+                stillRejected.add(snapshot.label() + ": " + previous.getAs("reason"));
+                continue;
+            }
+            pending.computeIfAbsent(snapshot.object(), k -> new ArrayList<>()).add(snapshot);
+        }
+        List<Dataset<Row>> malformed = new ArrayList<>();
+        for (Map.Entry<SourceObject, List<LandingSnapshot>> e : pending.entrySet()) {
+            outcomes.addAll(loadObject(reader, e.getKey(), e.getValue(), malformed));
+        }
+        writeMalformed(malformed);
+        recordInLedger(outcomes);
+        return new Outcome(outcomes, scan.waiting(), stillRejected);
+    }
+
+    /**
+     * Reads each pending snapshot of one object and writes the good ones to bronze in a single
+     * commit that replaces exactly their {@code _snapshot_date} slices.
+     */
+    private List<SnapshotOutcome> loadObject(SnapshotReader reader, SourceObject object, List<LandingSnapshot> snapshots,
+                                             List<Dataset<Row>> malformed) {
+        List<SnapshotOutcome> outcomes = new ArrayList<>();
+        List<SnapshotReader.Result> results = new ArrayList<>();
+        Dataset<Row> rows = null;
+        List<String> dates = new ArrayList<>();
+        long total = 0;
+        try {
+            for (LandingSnapshot snapshot : snapshots) {
+                spark.sparkContext().setJobDescription("ingest " + snapshot.label());
+                SnapshotReader.Result result;
+                try {
+                    result = reader.read(snapshot);
+                } catch (SnapshotRejectedException e) {
+                    progress.step("ingest", "REJECTED " + e.getMessage());
+                    outcomes.add(new SnapshotOutcome(snapshot, "rejected", 0, 0, 0, e.getMessage()));
+                    continue;
+                }
+                results.add(result);
+                long loaded = result.rowsRead() - result.rowsMalformed();
+                total += loaded;
+                dates.add("'" + snapshot.date() + "'");
+                Dataset<Row> slice = withLoadColumns(result.rows(), snapshot.date());
+                rows = rows == null ? slice : rows.unionByName(slice, true);
+                if (result.rowsMalformed() > 0) {
+                    malformed.add(quarantineRows(snapshot, result.malformed()));
+                }
+                outcomes.add(new SnapshotOutcome(snapshot, "loaded", result.rowsRead(), loaded, result.rowsMalformed(), null));
+                progress.step("ingest", String.format("%-58s %,9d rows%s", snapshot.label(), loaded,
+                        result.rowsMalformed() > 0 ? String.format(" (%,d malformed → quarantine)", result.rowsMalformed()) : ""));
+            }
+            // a slice with no rows needs no commit: a retry of the same snapshot would write nothing either
+            if (rows != null && total > 0) {
+                spark.sparkContext().setJobDescription("write bronze." + object.bronzeTable());
+                writer.replaceWhere(LAYER, object.bronzeTable(), rows,
+                        "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of("_snapshot_date"));
+            }
+        } finally {
+            results.forEach(SnapshotReader.Result::release);
+        }
+        return outcomes;
+    }
+
+    private Dataset<Row> withLoadColumns(Dataset<Row> rows, LocalDate date) {
+        return rows.withColumn("_snapshot_date", lit(Date.valueOf(date)))
+                .withColumn("_ingested_at", current_timestamp())
+                .withColumn("_run_id", lit(writer.runId()));
+    }
+
+    /** Malformed rows, materialized now (their source frames are released after the object is written). */
+    private Dataset<Row> quarantineRows(LandingSnapshot snapshot, Dataset<Row> malformed) {
+        Dataset<Row> rows = malformed.select(lit(snapshot.object().bronzeTable()).as("table_name"),
+                lit(Date.valueOf(snapshot.date())).as("snapshot_date"),
+                col("record_id"), col("reason"), col("raw_record"), col("_source_file"));
+        return spark.createDataFrame(rows.collectAsList(), rows.schema());
+    }
+
+    /**
+     * Raw text of malformed rows goes to bronze (it may hold personal data); the reason and the
+     * record id to ops.quarantine. One commit each, replacing the slices of this run's snapshots.
+     */
+    private void writeMalformed(List<Dataset<Row>> malformed) {
+        if (malformed.isEmpty()) {
+            return;
+        }
+        Dataset<Row> all = malformed.get(0);
+        for (int i = 1; i < malformed.size(); i++) {
+            all = all.unionByName(malformed.get(i));
+        }
+        List<Row> slices = all.select("table_name", "snapshot_date").distinct().collectAsList();
+        List<String> bronzeSlice = new ArrayList<>();
+        List<String> opsSlice = new ArrayList<>();
+        for (Row r : slices) {
+            String cond = "table_name = '" + r.getString(0) + "' AND snapshot_date = '" + r.getDate(1) + "'";
+            bronzeSlice.add("(source_table = '" + r.getString(0) + "' AND _snapshot_date = '" + r.getDate(1) + "')");
+            opsSlice.add("(layer = 'bronze' AND " + cond + ")");
+        }
+        Dataset<Row> raw = all.select(col("table_name").as("source_table"), col("record_id"), col("raw_record"),
+                        col("_source_file"), col("snapshot_date").as("_snapshot_date"))
+                .withColumn("_ingested_at", current_timestamp())
+                .withColumn("_run_id", lit(writer.runId()));
+        writer.replaceWhere(LAYER, OpsTables.MALFORMED_ROWS, raw, String.join(" OR ", bronzeSlice), List.of());
+        Dataset<Row> quarantine = all.select(
+                lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
+                col("record_id"), col("_source_file").as("source_file"), col("snapshot_date"), col("reason"),
+                current_timestamp().as("quarantined_at"));
+        writer.replaceWhere(OpsTables.LAYER, OpsTables.QUARANTINE,
+                spark.createDataFrame(quarantine.rdd(), OpsTables.quarantine()), String.join(" OR ", opsSlice), List.of());
+    }
+
+    /** Same manifest (or the same unusable manifest) as when it was rejected: nothing new to try. */
+    private static boolean unchangedSinceRejection(LandingSnapshot snapshot, Row previous) {
+        if (snapshot.manifest() != null) {
+            return snapshot.manifest().fingerprint().equals(previous.getAs("manifest_fingerprint"));
+        }
+        String reason = previous.getAs("reason");
+        return previous.getAs("manifest_fingerprint") == null && reason != null && reason.endsWith(snapshot.manifestError());
+    }
+
+    private Map<String, Row> latestLedgerEntries() {
+        Map<String, Row> out = new HashMap<>();
+        if (!writer.exists(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)) {
+            return out;
+        }
+        List<Row> rows = writer.read(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)
+                .groupBy("table_name", "snapshot_date")
+                .agg(max_by(struct("status", "manifest_fingerprint", "reason"), col("recorded_at")).as("last"))
+                .select("table_name", "snapshot_date", "last.status", "last.manifest_fingerprint", "last.reason")
+                .collectAsList();
+        for (Row r : rows) {
+            out.put(key(r.getString(0), r.getDate(1).toLocalDate()), r);
+        }
+        return out;
+    }
+
+    private void recordInLedger(List<SnapshotOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Row> rows = new ArrayList<>();
+        for (SnapshotOutcome o : outcomes) {
+            LandingSnapshot s = o.snapshot();
+            Manifest m = s.manifest();
+            rows.add(RowFactory.create(s.object().bronzeTable(), s.label(), Date.valueOf(s.date()),
+                    m == null ? null : m.mode(), m == null ? null : m.extractedAt(),
+                    m == null ? null : m.records(), m == null ? null : m.fingerprint(),
+                    o.status(), o.rowsLoaded(), o.rowsQuarantined(), o.reason(), writer.runId(), now));
+        }
+        writer.append(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER,
+                spark.createDataFrame(rows, OpsTables.snapshotLedger()), List.of());
+    }
+
+    private static String key(String table, LocalDate date) {
+        return table + "|" + date;
+    }
+}

@@ -1,0 +1,76 @@
+package io.salespulse.ops;
+
+import io.salespulse.common.TableSchema;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** Names and schemas of the ops tables: run log, snapshot ledger, quarantine. */
+public final class OpsTables {
+
+    public static final String LAYER = "ops";
+    public static final String RUN_LOG = "run_log";
+    public static final String SNAPSHOT_LEDGER = "snapshot_ledger";
+    public static final String QUARANTINE = "quarantine";
+    /** Raw text of malformed rows lives in bronze (it may hold personal data), keyed like the quarantine. */
+    public static final String MALFORMED_ROWS = "malformed_rows";
+
+    private OpsTables() {
+    }
+
+    public static StructType snapshotStatus() {
+        return TableSchema.of()
+                .col("table_name", DataTypes.StringType, "Bronze table the snapshot loads into")
+                .col("snapshot_date", DataTypes.DateType, "Date of the snapshot folder (snapshot_date / received_date)")
+                .col("status", DataTypes.StringType, "loaded or rejected")
+                .col("rows_read", DataTypes.LongType, "Rows read from the snapshot's files")
+                .col("rows_loaded", DataTypes.LongType, "Rows appended to bronze")
+                .col("rows_quarantined", DataTypes.LongType, "Malformed rows sent to quarantine")
+                .col("reason", DataTypes.StringType, "One-line reason when rejected")
+                .struct();
+    }
+
+    public static StructType runLog() {
+        return TableSchema.of()
+                .col("run_id", DataTypes.StringType, "Unique id of the run; also on every row and Delta commit it wrote")
+                .col("command", DataTypes.StringType, "CLI command of the run (run, rebuild, ...)")
+                .col("run_date", DataTypes.DateType, "Business date the run was for (--date)")
+                .col("started_at", DataTypes.TimestampType, "When the run started")
+                .col("ended_at", DataTypes.TimestampType, "When the run ended")
+                .col("outcome", DataTypes.StringType, "success, rejected (input rejected, exit 3) or failed (exit 1)")
+                .col("exit_code", DataTypes.IntegerType, "Process exit code of the run")
+                .col("message", DataTypes.StringType, "One-line summary or error")
+                .col("snapshots", DataTypes.createArrayType(snapshotStatus()), "Per-snapshot row counts of this run")
+                .struct();
+    }
+
+    public static StructType snapshotLedger() {
+        return TableSchema.of()
+                .col("table_name", DataTypes.StringType, "Bronze table the snapshot loads into")
+                .col("landing_folder", DataTypes.StringType, "Snapshot folder relative to the landing root")
+                .col("snapshot_date", DataTypes.DateType, "Date of the snapshot folder")
+                .col("mode", DataTypes.StringType, "full or incremental, from the manifest")
+                .col("extracted_at", DataTypes.StringType, "Extraction time, from the manifest")
+                .col("manifest_records", DataTypes.LongType, "Row count the manifest announces")
+                .col("manifest_fingerprint", DataTypes.StringType, "SHA-256 of the manifest; a re-extracted snapshot has a new one")
+                .col("status", DataTypes.StringType, "loaded or rejected")
+                .col("rows_loaded", DataTypes.LongType, "Rows appended to bronze")
+                .col("rows_quarantined", DataTypes.LongType, "Malformed rows sent to quarantine")
+                .col("reason", DataTypes.StringType, "One-line reason when rejected")
+                .col("run_id", DataTypes.StringType, "Run that recorded this entry")
+                .col("recorded_at", DataTypes.TimestampType, "When this entry was recorded")
+                .struct();
+    }
+
+    public static StructType quarantine() {
+        return TableSchema.of()
+                .col("run_id", DataTypes.StringType, "Run that quarantined the row")
+                .col("layer", DataTypes.StringType, "Layer where the row was stopped (bronze, silver)")
+                .col("table_name", DataTypes.StringType, "Table the row was meant for")
+                .col("record_id", DataTypes.StringType, "Id of the record when it could be read")
+                .col("source_file", DataTypes.StringType, "Landing file the row came from")
+                .col("snapshot_date", DataTypes.DateType, "Snapshot the row came from")
+                .col("reason", DataTypes.StringType, "Why the row was quarantined")
+                .col("quarantined_at", DataTypes.TimestampType, "When the row was quarantined")
+                .struct();
+    }
+}
