@@ -36,6 +36,7 @@ final class DemoCommand {
 
     static int execute(Args a, Map<String, String> env, PrintStream out, PrintStream err) {
         int days = a.intValue("days", 90);
+        int daily = Math.min(days, a.intValue("daily", 30));
         double scale = a.doubleValue("scale", 0.01);
         Path dir = Path.of(a.get("dir") == null ? ".local/demo" : a.get("dir")).toAbsolutePath().normalize();
         Progress progress = new Progress(out);
@@ -56,7 +57,15 @@ final class DemoCommand {
             DatagenCommand.generate(config.landingRoot(), start, days, scale, 42, 0.0005, config, credentials, out);
             SparkSession spark = SparkSessions.create("salespulse-demo", config, credentials);
             int worst = Salespulse.OK;
-            for (int d = 0; d < days; d++) {
+            int firstDaily = days - daily;
+            if (firstDaily > 0) {
+                // the initial load: one run catches up on every snapshot landed before the daily runs start
+                progress.step("demo", "initial load: one run for " + start.plusDays(firstDaily - 1)
+                        + " catches up on " + firstDaily + " days of snapshots");
+                worst = RunCommand.execute(spark, config, start.plusDays(firstDaily - 1), out, err);
+            }
+            progress.step("demo", "nightly runs: one run per day for the last " + daily + " days");
+            for (int d = firstDaily; d < days; d++) {
                 int code = RunCommand.execute(spark, config, start.plusDays(d), out, err);
                 worst = Math.max(worst, code);
             }

@@ -27,7 +27,7 @@ public final class Salespulse {
               salespulse datagen --out URI --start YYYY-MM-DD --days N [--scale S] [--seed K] [--malformed-rate R] [--conf FILE]
               salespulse run     --date YYYY-MM-DD [--landing URI] [--warehouse URI] [--conf FILE]
               salespulse export  --table LAYER.TABLE --out PATH [--format csv|parquet] [--warehouse URI] [--conf FILE]
-              salespulse demo    [--days N] [--scale S] [--dir PATH]
+              salespulse demo    [--days N] [--daily N] [--scale S] [--dir PATH]
             """;
 
     private Salespulse() {
@@ -65,7 +65,7 @@ public final class Salespulse {
                     yield ExportCommand.execute(session(config), config, a, out);
                 }
                 case "demo" -> {
-                    Args a = new Args(argv, 1, Set.of("days", "scale", "dir"));
+                    Args a = new Args(argv, 1, Set.of("days", "daily", "scale", "dir"));
                     yield DemoCommand.execute(a, env, out, err);
                 }
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");

@@ -491,7 +491,7 @@ final class DemoCompany {
                     touch("Order", o, at(today, 9));
                 }
             });
-            if (fate >= 0.03 && fate < 0.07) {
+            if (fate >= 0.03 && fate < 0.11) {
                 double credit = round(total * 0.1 * (1 + rnd.nextInt(3)), 2);
                 schedule(5 + rnd.nextInt(20), () -> reductionOrder(accountId, credit, currency));
             }

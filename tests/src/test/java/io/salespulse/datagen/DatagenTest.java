@@ -1,0 +1,107 @@
+package io.salespulse.datagen;
+
+import io.salespulse.testing.Cli;
+import io.salespulse.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The generated landing has what real exports have, and the same seed gives the same tree. */
+class DatagenTest extends SparkTestBase {
+
+    private static Path landing;
+
+    @BeforeAll
+    static void generate() {
+        landing = workDir("datagen").resolve("landing");
+        Cli.Result r = Cli.run("datagen", "--out", landing.toString(), "--start", "2026-01-01", "--days", "120",
+                "--scale", "0.02", "--seed", "11", "--malformed-rate", "0.002");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+    }
+
+    private static Dataset<Row> csv(String object) {
+        return spark().read().option("header", "true").option("multiLine", "true").option("escape", "\"")
+                .csv(landing.resolve("salesforce/" + object + "/*/part-*").toString());
+    }
+
+    @Test
+    void layoutFollowsTheLandingContract() throws IOException {
+        for (String object : List.of("Lead", "Account", "Contact", "Opportunity", "OpportunityHistory", "Campaign",
+                "CampaignMember", "User", "Order", "OrderItem", "Product2", "DatedConversionRate")) {
+            try (Stream<Path> days = Files.list(landing.resolve("salesforce").resolve(object))) {
+                List<Path> folders = days.toList();
+                assertThat(folders).as(object).hasSize(120);
+                assertThat(folders).allSatisfy(f -> assertThat(f.resolve("_manifest.json")).exists());
+            }
+        }
+        String day1 = Files.readString(landing.resolve("salesforce/Lead/snapshot_date=2026-01-01/_manifest.json"));
+        String day2 = Files.readString(landing.resolve("salesforce/Lead/snapshot_date=2026-01-02/_manifest.json"));
+        assertThat(day1).contains("\"mode\" : \"full\"");
+        assertThat(day2).contains("\"mode\" : \"incremental\"");
+        assertThat(landing.resolve("segment/events/received_date=2026-01-05/part-00000.json.gz")).exists();
+    }
+
+    @Test
+    void containsTheMessOfRealExports() {
+        Dataset<Row> leads = csv("Lead");
+        // several versions of one record, deletes, schema drift half-way
+        assertThat(leads.groupBy("Id").count().where("count > 1").count()).isPositive();
+        assertThat(leads.where("IsDeleted = 'true'").count()).isPositive();
+        assertThat(List.of(spark().read().option("header", "true")
+                .csv(landing.resolve("salesforce/Lead/snapshot_date=2026-04-30").toString()).columns())).contains("Rating");
+        assertThat(List.of(spark().read().option("header", "true")
+                .csv(landing.resolve("salesforce/Lead/snapshot_date=2026-01-02").toString()).columns())).doesNotContain("Rating");
+        // bad and padded emails, bad phones
+        assertThat(leads.where("Email LIKE '% at %'").count()).isPositive();
+        assertThat(leads.where("Email LIKE ' %'").count()).isPositive();
+        assertThat(leads.where("Phone = 'n/a'").count()).isPositive();
+        // several currencies and changing rates; reduction orders; a reopened opportunity
+        Dataset<Row> rates = csv("DatedConversionRate");
+        assertThat(rates.select("IsoCode").distinct().count()).isEqualTo(4);
+        assertThat(rates.where("IsoCode = 'EUR'").select("ConversionRate").distinct().count()).isGreaterThan(2);
+        assertThat(csv("Order").where("IsReductionOrder = 'true' AND TotalAmount LIKE '-%'").count()).isPositive();
+        assertThat(csv("Order").select("CurrencyIsoCode").distinct().count()).isGreaterThan(1);
+        Dataset<Row> history = csv("OpportunityHistory");
+        assertThat(history.where(col("StageName").equalTo("Closed Lost")).join(
+                history.where(col("StageName").equalTo("Negotiation")).withColumnRenamed("SystemModstamp", "later")
+                        .select("OpportunityId", "later"), "OpportunityId")
+                .where("later > SystemModstamp").count()).as("reopened after a loss").isPositive();
+        // late and duplicate events
+        Dataset<Row> events = spark().read().json(landing.resolve("segment/events/*/part-*").toString())
+                .where("messageId IS NOT NULL");
+        assertThat(events.where("substr(timestamp, 1, 10) < substr(receivedAt, 1, 10)").count()).isPositive();
+        assertThat(events.groupBy("messageId").count().where("count > 1").count()).isPositive();
+        assertThat(events.where("type = 'identify' AND traits.email IS NOT NULL").count()).isPositive();
+    }
+
+    @Test
+    void sameSeedGivesTheSameLanding() throws IOException {
+        Path again = workDir("datagen-again").resolve("landing");
+        assertThat(Cli.run("datagen", "--out", again.toString(), "--start", "2026-01-01", "--days", "120",
+                "--scale", "0.02", "--seed", "11", "--malformed-rate", "0.002").code()).isEqualTo(0);
+        for (String f : List.of("salesforce/Lead/snapshot_date=2026-03-15/part-00000.csv.gz",
+                "salesforce/Opportunity/snapshot_date=2026-04-01/part-00000.csv.gz",
+                "segment/events/received_date=2026-02-10/part-00000.json.gz")) {
+            assertThat(uncompressed(again.resolve(f))).as(f).isEqualTo(uncompressed(landing.resolve(f)));
+        }
+    }
+
+    private static String uncompressed(Path gz) {
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

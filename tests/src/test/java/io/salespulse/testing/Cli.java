@@ -1,0 +1,34 @@
+package io.salespulse.testing;
+
+import io.salespulse.cli.Salespulse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Runs the salespulse CLI in the test JVM (sharing its SparkSession) and captures its output. */
+public final class Cli {
+
+    public record Result(int code, String out, String err) {
+    }
+
+    private Cli() {
+    }
+
+    public static Result run(String... args) {
+        return runWithEnv(Map.of(), args);
+    }
+
+    public static Result runWithEnv(Map<String, String> env, String... args) {
+        SparkTestBase.spark();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Salespulse.run(args, env, o, e);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,86 @@
+package io.salespulse.testing;
+
+import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.SparkSessions;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * One SparkSession for the whole test JVM ({@code local[2]}, UI off, 2 shuffle partitions,
+ * Delta on), as in Apache Iceberg's TestBase, with order-insensitive row assertions.
+ */
+public abstract class SparkTestBase {
+
+    private static SparkSession spark;
+
+    protected static synchronized SparkSession spark() {
+        if (spark == null) {
+            SalespulseConfig config = SalespulseConfig.defaults().with(Map.of(
+                    "spark.sql.shuffle.partitions", "2",
+                    "spark.default.parallelism", "2",
+                    "spark.ui.enabled", "false"));
+            spark = SparkSessions.create("salespulse-tests", config);
+        }
+        return spark;
+    }
+
+    /** A fresh directory under target/test-work for one test. */
+    protected static Path workDir(String name) {
+        String base = System.getProperty("salespulse.test.dir", "target/test-work");
+        try {
+            Path dir = Path.of(base).toAbsolutePath().resolve(name + "-" + System.nanoTime());
+            Files.createDirectories(dir);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    protected static List<Object[]> sql(String query, Object... args) {
+        return rowsOf(spark().sql(String.format(query, args)));
+    }
+
+    protected static List<Object[]> rowsOf(Dataset<Row> df) {
+        List<Object[]> out = new ArrayList<>();
+        for (Row r : df.collectAsList()) {
+            Object[] values = new Object[r.size()];
+            for (int i = 0; i < r.size(); i++) {
+                values[i] = r.get(i);
+            }
+            out.add(values);
+        }
+        return out;
+    }
+
+    protected static Object[] row(Object... values) {
+        return values;
+    }
+
+    /** Same rows in any order; on failure the message lists what is missing and what is extra. */
+    protected static void assertRows(String what, List<Object[]> expected, List<Object[]> actual) {
+        List<String> exp = expected.stream().map(Arrays::deepToString).sorted().collect(Collectors.toList());
+        List<String> act = actual.stream().map(Arrays::deepToString).sorted().collect(Collectors.toList());
+        if (!exp.equals(act)) {
+            List<String> missing = new ArrayList<>(exp);
+            act.forEach(missing::remove);
+            List<String> extra = new ArrayList<>(act);
+            exp.forEach(extra::remove);
+            fail(what + ": rows differ%n  missing: %s%n  unexpected: %s", missing, extra);
+        }
+        assertThat(act).hasSameSizeAs(exp);
+    }
+}
