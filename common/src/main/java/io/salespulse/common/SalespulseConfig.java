@@ -48,9 +48,14 @@ public final class SalespulseConfig {
     public static final ConfigKey DELTA_SNAPSHOT_PARTITIONS = new ConfigKey("spark.databricks.delta.snapshotPartitions",
             "2", "Partitions Delta uses to read a table's log; the default 50 makes every commit slow on a small machine.");
 
+    public static final ConfigKey ALERT_RULES = new ConfigKey("alerts.rules",
+            "win_rate_low: win_rate_30d < 0.15 critical; lead_quality_low: avg_lead_quality < 0.6 warning; "
+                    + "revenue_drop: net_revenue < 0.5 * trailing_mean_7d critical",
+            "Threshold rules over kpi_daily, ';'-separated: 'id: metric <|<=|>|>= value [* trailing_mean_7d] info|warning|critical'.");
+
     /** Every declared key, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(LANDING_ROOT, WAREHOUSE_ROOT, REPORTING_TIMEZONE,
-            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS);
+            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS);
 
     private final Map<String, String> values;
 

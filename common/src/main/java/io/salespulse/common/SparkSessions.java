@@ -13,6 +13,15 @@ public final class SparkSessions {
     private SparkSessions() {
     }
 
+    /**
+     * Settings for small data (tests, the demo): Spark interprets expressions instead of compiling
+     * Java for every query, which dominates run time when each query touches a few thousand rows.
+     * Not for production volumes, where compiled code pays off.
+     */
+    public static final java.util.Map<String, String> SMALL_DATA = java.util.Map.of(
+            "spark.sql.codegen.wholeStage", "false",
+            "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+
     public static SparkSession create(String appName, SalespulseConfig config) {
         return create(appName, config, Map.of());
     }

@@ -4,6 +4,10 @@ import io.delta.tables.DeltaTable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.List;
 
@@ -58,6 +62,89 @@ public final class TableWriter {
                 .option("userMetadata", runId)
                 .partitionBy(partitionBy.toArray(String[]::new))
                 .save(location(layer, table));
+    }
+
+    /**
+     * Brings a whole table to exactly {@code rows} while writing only what changed: one MERGE that
+     * updates rows whose values differ, inserts new keys and deletes keys that are gone. Unchanged
+     * rows are not rewritten, so a daily run touches only the records its snapshots changed.
+     * Creates the table (with its column comments) on first use.
+     *
+     * @param scope when not null, only target rows matching this condition (on alias {@code t})
+     *              belong to this sync and may be deleted
+     */
+    public void sync(String layer, String table, String comment, StructType schema, List<String> key,
+                     Dataset<Row> rows, String scope, List<String> ignoredForChange) {
+        sync(layer, table, comment, schema, key, rows, scope, ignoredForChange, List.of());
+    }
+
+    /** As above, creating the table partitioned by {@code partitionBy} on first use. */
+    public void sync(String layer, String table, String comment, StructType schema, List<String> key,
+                     Dataset<Row> rows, String scope, List<String> ignoredForChange, List<String> partitionBy) {
+        String path = location(layer, table);
+        ensureTable(path, comment, schema, partitionBy);
+        Dataset<Row> shaped = conform(rows, schema);
+        Column on = null;
+        Column same = functions.lit(true);
+        for (StructField f : schema.fields()) {
+            Column eq = functions.col("t.`" + f.name() + "`").eqNullSafe(functions.col("s.`" + f.name() + "`"));
+            if (key.contains(f.name())) {
+                on = on == null ? eq : on.and(eq);
+            } else if (!ignoredForChange.contains(f.name())) {
+                same = same.and(eq);
+            }
+        }
+        var merge = DeltaTable.forPath(spark, path).as("t").merge(shaped.as("s"), on)
+                .whenMatched(functions.not(same)).updateAll()
+                .whenNotMatched().insertAll();
+        merge = scope == null ? merge.whenNotMatchedBySource().delete()
+                : merge.whenNotMatchedBySource(functions.expr(scope)).delete();
+        withCommitInfo(merge::execute);
+    }
+
+    /** Replaces a whole table's content in one commit (used by rebuild). */
+    public void overwrite(String layer, String table, String comment, StructType schema, Dataset<Row> rows) {
+        overwrite(layer, table, comment, schema, rows, List.of());
+    }
+
+    public void overwrite(String layer, String table, String comment, StructType schema, Dataset<Row> rows,
+                          List<String> partitionBy) {
+        String path = location(layer, table);
+        ensureTable(path, comment, schema, partitionBy);
+        conform(rows, schema).write().format("delta").mode("overwrite")
+                .option("userMetadata", runId).save(path);
+    }
+
+    private void ensureTable(String path, String comment, StructType schema, List<String> partitionBy) {
+        if (!DeltaTable.isDeltaTable(spark, path)) {
+            // Hadoop's spelling of the path (file:/x, not file:///x), or Delta sees two locations
+            String location = new org.apache.hadoop.fs.Path(path).toString();
+            var builder = DeltaTable.createIfNotExists(spark).location(location).comment(comment).addColumns(schema);
+            if (!partitionBy.isEmpty()) {
+                builder = builder.partitionedBy(partitionBy.toArray(String[]::new));
+            }
+            builder.execute();
+        }
+    }
+
+    /** Columns in the declared order and types, carrying their comments. */
+    public static Dataset<Row> conform(Dataset<Row> rows, StructType schema) {
+        Column[] cols = new Column[schema.fields().length];
+        for (int i = 0; i < cols.length; i++) {
+            StructField f = schema.fields()[i];
+            cols[i] = functions.col("`" + f.name() + "`").cast(f.dataType()).as(f.name(), f.metadata());
+        }
+        return rows.select(cols);
+    }
+
+    private void withCommitInfo(Runnable write) {
+        String key = "spark.databricks.delta.commitInfo.userMetadata";
+        spark.conf().set(key, runId);
+        try {
+            write.run();
+        } finally {
+            spark.conf().unset(key);
+        }
     }
 
     public String runId() {

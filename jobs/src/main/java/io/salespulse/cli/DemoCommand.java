@@ -36,7 +36,7 @@ final class DemoCommand {
 
     static int execute(Args a, Map<String, String> env, PrintStream out, PrintStream err) {
         int days = a.intValue("days", 90);
-        int daily = Math.min(days, a.intValue("daily", 30));
+        int daily = Math.min(days, a.intValue("daily", 5));
         double scale = a.doubleValue("scale", 0.01);
         Path dir = Path.of(a.get("dir") == null ? ".local/demo" : a.get("dir")).toAbsolutePath().normalize();
         Progress progress = new Progress(out);
@@ -49,6 +49,7 @@ final class DemoCommand {
             Map<String, String> settings = new LinkedHashMap<>(LocalS3.s3aEndpointSettings(s3.endpoint()));
             settings.put(SalespulseConfig.LANDING_ROOT.name(), "s3a://" + BUCKET + "/landing");
             settings.put(SalespulseConfig.WAREHOUSE_ROOT.name(), "s3a://" + BUCKET + "/warehouse");
+            settings.putAll(SparkSessions.SMALL_DATA);
             SalespulseConfig config = SalespulseConfig.load(null, env, settings);
             // the server's random credentials go to the session only, never to a file
             Map<String, String> credentials = Map.of(
@@ -56,17 +57,22 @@ final class DemoCommand {
                     "spark.hadoop.fs.s3a.secret.key", s3.secretKey());
             DatagenCommand.generate(config.landingRoot(), start, days, scale, 42, 0.0005, config, credentials, out);
             SparkSession spark = SparkSessions.create("salespulse-demo", config, credentials);
+            Map<String, String> demoEnv = new LinkedHashMap<>(env);
+            if (!demoEnv.containsKey(io.salespulse.silver.EmailHash.ENV)) {
+                demoEnv.put(io.salespulse.silver.EmailHash.ENV, randomKey());
+                progress.step("demo", "SALESPULSE_HASH_KEY not set: using a random development key for this demo only");
+            }
             int worst = Salespulse.OK;
             int firstDaily = days - daily;
             if (firstDaily > 0) {
                 // the initial load: one run catches up on every snapshot landed before the daily runs start
                 progress.step("demo", "initial load: one run for " + start.plusDays(firstDaily - 1)
                         + " catches up on " + firstDaily + " days of snapshots");
-                worst = RunCommand.execute(spark, config, start.plusDays(firstDaily - 1), out, err);
+                worst = RunCommand.execute(spark, config, start.plusDays(firstDaily - 1), demoEnv, out, err);
             }
             progress.step("demo", "nightly runs: one run per day for the last " + daily + " days");
             for (int d = firstDaily; d < days; d++) {
-                int code = RunCommand.execute(spark, config, start.plusDays(d), out, err);
+                int code = RunCommand.execute(spark, config, start.plusDays(d), demoEnv, out, err);
                 worst = Math.max(worst, code);
             }
             summary(spark, config, s3, progress);
@@ -79,6 +85,9 @@ final class DemoCommand {
         List<String> names = new ArrayList<>();
         for (SourceObject o : SourceObject.values()) {
             names.add(BronzeIngest.LAYER + "." + o.bronzeTable());
+        }
+        for (io.salespulse.silver.SilverTable t : io.salespulse.silver.SilverBuild.TABLES) {
+            names.add(io.salespulse.silver.SilverBuild.LAYER + "." + t.name());
         }
         names.add(BronzeIngest.LAYER + "." + OpsTables.MALFORMED_ROWS);
         for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE)) {
@@ -94,6 +103,12 @@ final class DemoCommand {
         Path onDisk = s3.dataDir().resolve(BUCKET).resolve("warehouse");
         progress.step("demo", "the same tables on disk (the S3 server's files): " + onDisk);
         progress.step("demo", "e.g. python: deltalake.DeltaTable('" + onDisk.resolve("bronze/salesforce_lead") + "').to_pandas()");
+    }
+
+    private static String randomKey() {
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     private static void deleteTree(Path dir) {

@@ -4,7 +4,11 @@ import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
+import io.salespulse.gold.GoldBuild;
 import io.salespulse.ops.RunLog;
+import io.salespulse.silver.EmailHash;
+import io.salespulse.silver.SilverBuild;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
@@ -12,45 +16,129 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
-/** {@code salespulse run --date D}: landing → bronze for every complete snapshot dated ≤ D. */
+/**
+ * {@code salespulse run --date D}: landing → bronze for every complete snapshot dated ≤ D, then
+ * bronze → silver → gold as of D. {@code salespulse rebuild --date D} recomputes silver and gold
+ * from bronze from scratch (no ingestion).
+ */
 public final class RunCommand {
 
     private RunCommand() {
     }
 
-    public static int execute(SparkSession spark, SalespulseConfig config, LocalDate date, PrintStream out, PrintStream err) {
+    /** Which layers a run builds: Airflow runs each as its own task so a failure retries only its stage. */
+    public enum Stage {
+        INGEST, SILVER, GOLD, ALL;
+
+        static Stage parse(String value) {
+            if (value == null) {
+                return ALL;
+            }
+            try {
+                return Stage.valueOf(value.toUpperCase());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--stage must be ingest, silver, gold or all, got '" + value + "'");
+            }
+        }
+
+        boolean ingest() {
+            return this == INGEST || this == ALL;
+        }
+
+        boolean silver() {
+            return this == SILVER || this == ALL;
+        }
+
+        boolean gold() {
+            return this == GOLD || this == ALL;
+        }
+    }
+
+    public static int execute(SparkSession spark, SalespulseConfig config, LocalDate date, Map<String, String> env,
+                              PrintStream out, PrintStream err) {
+        return execute(spark, config, date, env, out, err, false, Stage.ALL);
+    }
+
+    public static int execute(SparkSession spark, SalespulseConfig config, LocalDate date, Map<String, String> env,
+                              PrintStream out, PrintStream err, boolean rebuild, Stage stage) {
+        EmailHash hash = stage.silver() ? emailHash(env) : null;
         Instant started = Instant.now();
+        String command = rebuild ? "rebuild" : "run";
         String runId = newRunId(date, started);
         TableWriter writer = new TableWriter(spark, config.warehouseRoot(), runId);
         Progress progress = new Progress(out);
         RunLog runLog = new RunLog(writer);
-        progress.step("run", "run " + runId + " for " + date + ": landing " + config.landingRoot()
+        progress.step(command, command + " " + runId + " for " + date + ": landing " + config.landingRoot()
                 + " → warehouse " + config.warehouseRoot());
-        BronzeIngest.Outcome ingest;
+        List<BronzeIngest.SnapshotOutcome> loaded = new ArrayList<>();
+        List<SilverBuild.Reconciliation> silverCounts = List.of();
+        String summary;
+        List<BronzeIngest.SnapshotOutcome> rejected = List.of();
         try {
-            ingest = new BronzeIngest(writer, spark.sparkContext().hadoopConfiguration(), config.landingRoot(), progress)
-                    .execute(date);
-        } catch (RuntimeException e) {
-            String reason = Salespulse.oneLine(e);
-            runLog.record("run", date, started, "failed", Salespulse.FAILED, reason, List.of());
+            if (!rebuild && stage.ingest()) {
+                BronzeIngest.Outcome ingest = new BronzeIngest(writer, spark.sparkContext().hadoopConfiguration(),
+                        config.landingRoot(), progress).execute(date);
+                ingest.stillRejected().forEach(s -> progress.step("ingest", "still rejected (manifest unchanged): " + s));
+                loaded.addAll(ingest.loaded());
+                rejected = ingest.rejected();
+                long rows = loaded.stream().mapToLong(BronzeIngest.SnapshotOutcome::rowsLoaded).sum();
+                long quarantined = loaded.stream().mapToLong(BronzeIngest.SnapshotOutcome::rowsQuarantined).sum();
+                summary = String.format("%d snapshots loaded (%,d rows, %,d quarantined), %d rejected, %d waiting",
+                        loaded.size() - rejected.size(), rows, quarantined, rejected.size(), ingest.waiting().size());
+                progress.step("ingest", summary);
+            } else {
+                summary = rebuild ? "silver rebuilt from bronze" : "no ingestion";
+            }
+            if (stage.silver()) {
+                SilverBuild.Outcome silver = new SilverBuild(writer, config, hash, progress).execute(date, rebuild);
+                silverCounts = silver.reconciliation();
+                summary += String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined());
+            }
+            if (stage.gold()) {
+                Row today = new GoldBuild(writer, config, progress).execute(date, rebuild);
+                summary += "; gold: " + GoldBuild.TABLES.size() + " tables";
+                printKpis(today, progress);
+            }
+        } catch (Exception e) {
+            runLog.record(command, date, started, "failed", Salespulse.FAILED, Salespulse.oneLine(e), loaded, silverCounts);
             throw e;
         }
-        ingest.stillRejected().forEach(s -> progress.step("ingest", "still rejected (manifest unchanged): " + s));
-        List<BronzeIngest.SnapshotOutcome> rejected = ingest.rejected();
-        long rows = ingest.loaded().stream().mapToLong(BronzeIngest.SnapshotOutcome::rowsLoaded).sum();
-        long quarantined = ingest.loaded().stream().mapToLong(BronzeIngest.SnapshotOutcome::rowsQuarantined).sum();
-        String summary = String.format("%d snapshots loaded (%,d rows, %,d quarantined), %d rejected, %d waiting",
-                ingest.loaded().size() - rejected.size(), rows, quarantined, rejected.size(), ingest.waiting().size());
         int code = rejected.isEmpty() ? Salespulse.OK : Salespulse.REJECTED;
-        runLog.record("run", date, started, code == Salespulse.OK ? "success" : "rejected", code, summary, ingest.loaded());
-        progress.step("run", summary);
+        runLog.record(command, date, started, code == Salespulse.OK ? "success" : "rejected", code, summary, loaded, silverCounts);
+        progress.step(command, summary);
         for (BronzeIngest.SnapshotOutcome r : rejected) {
             err.println("salespulse: rejected " + r.reason());
         }
         return code;
+    }
+
+    /** A few headline KPIs of the run date, for the log and the person watching. */
+    private static void printKpis(Row today, Progress progress) {
+        if (today == null) {
+            return;
+        }
+        progress.step("kpi", String.format("%s  leads %s (quality %s)  won %s / lost %s  win rate 30d %s  net revenue %s  DAU %s  MAU %s",
+                today.getAs("kpi_date"), today.getAs("leads_created"), fmt(today.getAs("avg_lead_quality")),
+                today.getAs("won"), today.getAs("lost"), fmt(today.getAs("win_rate_30d")),
+                today.getAs("net_revenue") == null ? "-" : ((java.math.BigDecimal) today.getAs("net_revenue")).setScale(2, java.math.RoundingMode.HALF_UP),
+                today.getAs("active_users"), today.getAs("mau")));
+    }
+
+    private static String fmt(Object v) {
+        return v == null ? "-" : String.format("%.3f", ((Number) v).doubleValue());
+    }
+
+    static EmailHash emailHash(Map<String, String> env) {
+        try {
+            return EmailHash.fromEnv(env);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     static String newRunId(LocalDate date, Instant started) {

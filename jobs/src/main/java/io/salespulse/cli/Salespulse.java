@@ -21,12 +21,17 @@ public final class Salespulse {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     public static final int REJECTED = 3;
+    /** {@code alerts --fail-on S}: a rule of severity S or above fired on the date. */
+    public static final int ALERT = 4;
 
     static final String USAGE_TEXT = """
             usage:
               salespulse datagen --out URI --start YYYY-MM-DD --days N [--scale S] [--seed K] [--malformed-rate R] [--conf FILE]
-              salespulse run     --date YYYY-MM-DD [--landing URI] [--warehouse URI] [--conf FILE]
+              salespulse run     --date YYYY-MM-DD [--stage ingest|silver|gold|all] [--landing URI] [--warehouse URI] [--conf FILE]
+              salespulse rebuild --date YYYY-MM-DD [--warehouse URI] [--conf FILE]
               salespulse export  --table LAYER.TABLE --out PATH [--format csv|parquet] [--warehouse URI] [--conf FILE]
+              salespulse alerts  --date YYYY-MM-DD [--fail-on info|warning|critical] [--warehouse URI] [--conf FILE]
+              salespulse dictionary --out FILE
               salespulse demo    [--days N] [--daily N] [--scale S] [--dir PATH]
             """;
 
@@ -55,14 +60,36 @@ public final class Salespulse {
                     yield DatagenCommand.execute(a, config(a, env, Map.of()), out);
                 }
                 case "run" -> {
-                    Args a = new Args(argv, 1, Set.of("date", "landing", "warehouse", "conf"));
+                    Args a = new Args(argv, 1, Set.of("date", "landing", "warehouse", "conf", "stage"));
+                    RunCommand.Stage stage = RunCommand.Stage.parse(a.get("stage"));
                     SalespulseConfig config = config(a, env, locations(a));
-                    yield RunCommand.execute(session(config), config, a.date("date"), out, err);
+                    yield RunCommand.execute(session(config), config, a.date("date"), env, out, err, false, stage);
+                }
+                case "rebuild" -> {
+                    Args a = new Args(argv, 1, Set.of("date", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield RunCommand.execute(session(config), config, a.date("date"), env, out, err, true, RunCommand.Stage.ALL);
                 }
                 case "export" -> {
                     Args a = new Args(argv, 1, Set.of("table", "out", "format", "warehouse", "conf"));
                     SalespulseConfig config = config(a, env, locations(a));
                     yield ExportCommand.execute(session(config), config, a, out);
+                }
+                case "alerts" -> {
+                    Args a = new Args(argv, 1, Set.of("date", "fail-on", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield AlertsCommand.execute(session(config), config, a.date("date"), a.get("fail-on"), out);
+                }
+                case "dictionary" -> {
+                    Args a = new Args(argv, 1, Set.of("out"));
+                    java.nio.file.Path target = java.nio.file.Path.of(a.require("out"));
+                    try {
+                        java.nio.file.Files.writeString(target, io.salespulse.silver.DataDictionary.markdown());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("cannot write " + target, e);
+                    }
+                    out.println("data dictionary written to " + target);
+                    yield OK;
                 }
                 case "demo" -> {
                     Args a = new Args(argv, 1, Set.of("days", "daily", "scale", "dir"));
@@ -74,7 +101,8 @@ public final class Salespulse {
             err.println("salespulse: " + e.getMessage());
             err.print(USAGE_TEXT);
             return USAGE;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Exception | LinkageError e) {
+            // Spark's AnalysisException is a checked exception thrown from Scala code
             err.println("salespulse: failed: " + oneLine(e));
             if (env.containsKey("SALESPULSE_DEBUG")) {
                 e.printStackTrace(err);
@@ -89,7 +117,8 @@ public final class Salespulse {
 
     private static SalespulseConfig config(Args a, Map<String, String> env, Map<String, String> overrides) {
         String conf = a.get("conf");
-        return SalespulseConfig.load(conf == null ? null : Path.of(conf), env, overrides);
+        // a blank --conf (a scheduler's unset variable) means no file
+        return SalespulseConfig.load(conf == null || conf.isBlank() ? null : Path.of(conf), env, overrides);
     }
 
     private static Map<String, String> locations(Args a) {

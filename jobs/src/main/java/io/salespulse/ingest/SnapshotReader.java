@@ -29,6 +29,7 @@ import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
@@ -206,7 +207,8 @@ public final class SnapshotReader {
                 throw new SnapshotRejectedException(fileLabel + ": missing required column"
                         + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
             }
-            return df.withColumn("_source_file", lit(fileLabel));
+            // position of the row in its file: the last tie-break between versions of one record
+            return df.withColumn("_source_file", lit(fileLabel)).withColumn("_row_number", monotonically_increasing_id());
         } catch (SnapshotRejectedException e) {
             throw e;
         } catch (RuntimeException | IOException e) {
@@ -292,7 +294,7 @@ public final class SnapshotReader {
         for (String c : columns) {
             schema = schema.add(c, DataTypes.StringType, true);
         }
-        schema = schema.add("_source_file", DataTypes.StringType, true);
+        schema = schema.add("_source_file", DataTypes.StringType, true).add("_row_number", DataTypes.LongType, true);
         return spark.createDataFrame(List.of(), schema);
     }
 

@@ -29,6 +29,17 @@ public final class OpsTables {
                 .struct();
     }
 
+    public static StructType silverCounts() {
+        return TableSchema.of()
+                .col("table_name", DataTypes.StringType, "Bronze table of the source object")
+                .col("rows_in", DataTypes.LongType, "Bronze rows dated on or before the run date")
+                .col("quarantined", DataTypes.LongType, "Rows that could not be typed (ops.quarantine)")
+                .col("superseded", DataTypes.LongType, "Older versions of a record")
+                .col("deleted", DataTypes.LongType, "Current versions that delete their record")
+                .col("current", DataTypes.LongType, "Current versions of live records")
+                .struct();
+    }
+
     public static StructType runLog() {
         return TableSchema.of()
                 .col("run_id", DataTypes.StringType, "Unique id of the run; also on every row and Delta commit it wrote")
@@ -40,6 +51,8 @@ public final class OpsTables {
                 .col("exit_code", DataTypes.IntegerType, "Process exit code of the run")
                 .col("message", DataTypes.StringType, "One-line summary or error")
                 .col("snapshots", DataTypes.createArrayType(snapshotStatus()), "Per-snapshot row counts of this run")
+                .col("silver_counts", DataTypes.createArrayType(silverCounts()),
+                        "Per source object: bronze rows = quarantined + superseded + deleted + current")
                 .struct();
     }
 

@@ -49,7 +49,7 @@ class CliTest extends SparkTestBase {
                         + "A2,false,2026-03-01T10:00:00Z,2026-03-01T10:00:00Z,\"Beta, Inc\",U2,\n"
                         + "A1,false,2026-03-01T10:00:00Z,2026-03-01T10:00:00Z,Acme,U1,Retail\n").manifest();
         String wh = dir.resolve("warehouse").toString();
-        assertThat(Cli.run("run", "--date", "2026-03-01", "--landing", landing.uri(), "--warehouse", wh).code()).isEqualTo(0);
+        assertThat(Cli.run("run", "--date", "2026-03-01", "--stage", "ingest", "--landing", landing.uri(), "--warehouse", wh).code()).isEqualTo(0);
 
         Path out = dir.resolve("accounts.csv");
         Cli.Result r = Cli.run("export", "--table", "bronze.salesforce_account", "--out", out.toString(), "--warehouse", wh);

@@ -29,7 +29,7 @@ class BronzeIngestTest extends SparkTestBase {
     }
 
     private Cli.Result run(String date) {
-        return Cli.run("run", "--date", date, "--landing", landing.uri(), "--warehouse", warehouse.toString());
+        return Cli.run("run", "--date", date, "--stage", "ingest", "--landing", landing.uri(), "--warehouse", warehouse.toString());
     }
 
     private Dataset<Row> table(String layerAndName) {

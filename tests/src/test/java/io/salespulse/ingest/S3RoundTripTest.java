@@ -39,7 +39,7 @@ class S3RoundTripTest extends SparkTestBase {
         assertThat(totals.snapshots()).isEqualTo(39);
 
         for (String date : List.of("2026-03-01", "2026-03-02", "2026-03-03")) {
-            Cli.Result r = Cli.run("run", "--date", date, "--landing", landing, "--warehouse", warehouse);
+            Cli.Result r = Cli.run("run", "--date", date, "--stage", "ingest", "--landing", landing, "--warehouse", warehouse);
             assertThat(r.code()).as(r.err()).isEqualTo(0);
             assertThat(r.out()).contains("13 snapshots loaded");
         }
@@ -52,7 +52,7 @@ class S3RoundTripTest extends SparkTestBase {
 
         Map<String, Long> before = bronzeCounts(warehouse);
         for (String date : List.of("2026-03-01", "2026-03-02", "2026-03-03")) {
-            Cli.Result r = Cli.run("run", "--date", date, "--landing", landing, "--warehouse", warehouse);
+            Cli.Result r = Cli.run("run", "--date", date, "--stage", "ingest", "--landing", landing, "--warehouse", warehouse);
             assertThat(r.code()).isEqualTo(0);
             assertThat(r.out()).contains("0 snapshots loaded");
         }

@@ -10,6 +10,9 @@ import java.util.Map;
 /** Runs the salespulse CLI in the test JVM (sharing its SparkSession) and captures its output. */
 public final class Cli {
 
+    /** A test-only hashing key; real keys come from the environment. */
+    public static final String TEST_HASH_KEY = "test-only-hash-key";
+
     public record Result(int code, String out, String err) {
     }
 
@@ -17,7 +20,7 @@ public final class Cli {
     }
 
     public static Result run(String... args) {
-        return runWithEnv(Map.of(), args);
+        return runWithEnv(Map.of("SALESPULSE_HASH_KEY", TEST_HASH_KEY), args);
     }
 
     public static Result runWithEnv(Map<String, String> env, String... args) {

@@ -32,7 +32,7 @@ public abstract class SparkTestBase {
             SalespulseConfig config = SalespulseConfig.defaults().with(Map.of(
                     "spark.sql.shuffle.partitions", "2",
                     "spark.default.parallelism", "2",
-                    "spark.ui.enabled", "false"));
+                    "spark.ui.enabled", "false")).with(SparkSessions.SMALL_DATA);
             spark = SparkSessions.create("salespulse-tests", config);
         }
         return spark;

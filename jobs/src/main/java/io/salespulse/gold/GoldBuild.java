@@ -1,0 +1,120 @@
+package io.salespulse.gold;
+
+import io.salespulse.common.Progress;
+import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.TableWriter;
+import io.salespulse.ops.OpsTables;
+import io.salespulse.silver.Dimensions;
+import io.salespulse.silver.DimCustomer;
+import io.salespulse.silver.FactActivityDaily;
+import io.salespulse.silver.FactCampaignMember;
+import io.salespulse.silver.FactLead;
+import io.salespulse.silver.FactOpportunity;
+import io.salespulse.silver.FactOpportunityStage;
+import io.salespulse.silver.FactOrder;
+import io.salespulse.silver.SilverBuild;
+import io.salespulse.silver.SilverTable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sequence;
+
+/**
+ * Silver → gold for a run date. Every KPI row for every date ≤ D is computed from silver as of D
+ * (so late data and corrections reach the past rows and rolling windows they affect) and each table
+ * is synced with one MERGE that writes only the rows whose values changed: a daily run rewrites
+ * exactly the dates its changes reach. {@code rebuild} overwrites instead.
+ */
+public final class GoldBuild {
+
+    public static final String LAYER = "gold";
+
+    public static final List<SilverTable> TABLES = List.of(KpiDaily.TABLE, CohortClv.TABLE, RepDaily.TABLE,
+            CampaignKpis.TABLE, Alerts.TABLE);
+
+    private final SparkSession spark;
+    private final TableWriter writer;
+    private final SalespulseConfig config;
+    private final Progress progress;
+
+    public GoldBuild(TableWriter writer, SalespulseConfig config, Progress progress) {
+        this.spark = writer.spark();
+        this.writer = writer;
+        this.config = config;
+        this.progress = progress;
+    }
+
+    /** @return the run date's kpi_daily row (null before any KPI date) */
+    public Row execute(LocalDate runDate, boolean rebuild) {
+        spark.sparkContext().setJobDescription("gold " + runDate);
+        List<AlertRule> rules = AlertRule.parse(config.get(SalespulseConfig.ALERT_RULES));
+        LocalDate first = firstKpiDate(runDate);
+        Dataset<Row> dates = spark.range(1)
+                .select(explode(sequence(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)))).as("kpi_date"));
+        GoldInputs in = new GoldInputs(dates, runDate, silver(FactLead.TABLE), silver(FactOpportunity.TABLE),
+                silver(FactOpportunityStage.TABLE), silver(FactOrder.TABLE), silver(FactActivityDaily.TABLE),
+                silver(DimCustomer.TABLE), silver(Dimensions.SALES_REP), silver(Dimensions.CAMPAIGN),
+                silver(FactCampaignMember.TABLE), config.closedStages());
+        List<Dataset<Row>> cached = new ArrayList<>();
+        try {
+            Dataset<Row> daily = TableWriter.conform(KpiDaily.build(in), KpiDaily.TABLE.schema()).cache();
+            cached.add(daily);
+            Map<SilverTable, Dataset<Row>> out = new LinkedHashMap<>();
+            out.put(KpiDaily.TABLE, daily);
+            out.put(CohortClv.TABLE, CohortClv.build(in));
+            out.put(RepDaily.TABLE, RepDaily.build(in));
+            out.put(CampaignKpis.TABLE, CampaignKpis.build(in));
+            out.put(Alerts.TABLE, Alerts.evaluate(daily, rules));
+            for (Map.Entry<SilverTable, Dataset<Row>> e : out.entrySet()) {
+                SilverTable t = e.getKey();
+                spark.sparkContext().setJobDescription("write gold." + t.name());
+                Dataset<Row> rows = TableWriter.conform(e.getValue(), t.schema()).cache();
+                cached.add(rows);
+                long n = rows.count();
+                List<String> partitions = List.of(rows.columns()).contains("kpi_month") ? List.of("kpi_month") : List.of();
+                if (rebuild) {
+                    writer.overwrite(LAYER, t.name(), t.comment(), t.schema(), rows, partitions);
+                } else {
+                    writer.sync(LAYER, t.name(), t.comment(), t.schema(), t.key(), rows, null, List.of(), partitions);
+                }
+                progress.step("gold", String.format("%-58s %,9d rows", LAYER + "." + t.name(), n));
+            }
+            List<Row> today = daily.where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
+            return today.isEmpty() ? null : today.get(0);
+        } finally {
+            cached.forEach(Dataset::unpersist);
+        }
+    }
+
+    private Dataset<Row> silver(SilverTable t) {
+        return writer.read(SilverBuild.LAYER, t.name());
+    }
+
+    /** kpi.start_date, else the first landed snapshot date, never after the run date. */
+    private LocalDate firstKpiDate(LocalDate runDate) {
+        String configured = config.get(SalespulseConfig.KPI_START_DATE);
+        LocalDate first = runDate;
+        if (configured != null && !configured.isBlank()) {
+            first = LocalDate.parse(configured.trim());
+        } else if (writer.exists(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)) {
+            Row r = writer.read(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER).where(col("status").equalTo("loaded"))
+                    .agg(min("snapshot_date")).first();
+            if (!r.isNullAt(0)) {
+                first = r.getDate(0).toLocalDate();
+            }
+        }
+        return first.isAfter(runDate) ? runDate : first;
+    }
+}

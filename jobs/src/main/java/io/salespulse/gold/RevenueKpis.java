@@ -1,0 +1,96 @@
+package io.salespulse.gold;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import static io.salespulse.gold.Windows.ratio;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * Sales volume, revenue, paying customers and engagement KPIs per date ({@code kpis.md}).
+ * Counted orders are Activated; reduction orders count only in net revenue.
+ */
+public final class RevenueKpis {
+
+    private static final Column ZERO = lit(0).cast("decimal(38,6)");
+
+    private RevenueKpis() {
+    }
+
+    /** One row per counted order: order_id, account_id, effective_date, is_reduction, revenue (reporting currency). */
+    static Dataset<Row> countedOrders(Dataset<Row> orderLines) {
+        return orderLines.where(col("is_counted"))
+                .select(col("order_id"), col("account_id"), col("effective_date"), col("is_reduction"),
+                        coalesce(col("order_total_amount_rc"), ZERO).as("revenue"))
+                .distinct();
+    }
+
+    public static Dataset<Row> daily(GoldInputs in) {
+        Dataset<Row> orders = countedOrders(in.orders());
+        Column regular = col("is_reduction").equalTo(false);
+        Dataset<Row> day = orders.groupBy(col("effective_date").as("kpi_date")).agg(
+                sum(when(regular, 1L).otherwise(0L)).as("orders"),
+                sum(when(regular, col("revenue")).otherwise(ZERO)).as("gross_revenue"),
+                sum(col("revenue")).as("net_revenue"));
+        Dataset<Row> units = in.orders().where(col("is_counted").and(regular))
+                .groupBy(col("effective_date").as("kpi_date")).agg(sum(coalesce(col("quantity"), ZERO)).as("units"));
+        Dataset<Row> window = Windows.trailing(in.dates(), orders, "effective_date", 30).groupBy("kpi_date").agg(
+                countDistinct(when(regular, col("account_id"))).as("paying_customers_30d"),
+                sum(coalesce(col("revenue"), ZERO)).as("_net_revenue_30d"));
+        Dataset<Row> activity = in.activity();
+        Dataset<Row> dau = activity.groupBy(col("activity_date").as("kpi_date")).agg(
+                countDistinct(col("user_id")).as("active_users"),
+                countDistinct(when(col("signed_up"), col("user_id"))).as("signups"),
+                countDistinct(when(col("activated"), col("user_id"))).as("activations"),
+                countDistinct(when(col("cancelled"), col("user_id"))).as("cancellations"));
+        Dataset<Row> wau = Windows.trailing(in.dates(), activity.select("activity_date", "user_id"), "activity_date", 7)
+                .groupBy("kpi_date").agg(countDistinct("user_id").as("wau"));
+        Dataset<Row> mau = Windows.trailing(in.dates(), activity.select("activity_date", "user_id"), "activity_date", 30)
+                .groupBy("kpi_date").agg(countDistinct("user_id").as("mau"));
+        return in.dates()
+                .join(day, "kpi_date", "left")
+                .join(units, "kpi_date", "left")
+                .join(window, "kpi_date", "left")
+                .join(dau, "kpi_date", "left")
+                .join(wau, "kpi_date", "left")
+                .join(mau, "kpi_date", "left")
+                .join(activationRate(in), "kpi_date", "left")
+                .select(col("kpi_date"),
+                        coalesce(col("orders"), lit(0L)).as("orders"),
+                        coalesce(col("units"), ZERO).cast("decimal(38,6)").as("units"),
+                        coalesce(col("gross_revenue"), ZERO).cast("decimal(38,6)").as("gross_revenue"),
+                        coalesce(col("net_revenue"), ZERO).cast("decimal(38,6)").as("net_revenue"),
+                        ratio(col("gross_revenue"), col("orders")).as("avg_order_value"),
+                        coalesce(col("paying_customers_30d"), lit(0L)).as("paying_customers_30d"),
+                        coalesce(col("active_users"), lit(0L)).as("active_users"),
+                        coalesce(col("wau"), lit(0L)).as("wau"),
+                        coalesce(col("mau"), lit(0L)).as("mau"),
+                        ratio(col("active_users"), col("mau")).as("stickiness"),
+                        ratio(col("_net_revenue_30d"), col("mau")).as("revenue_per_user_30d"),
+                        ratio(col("_net_revenue_30d"), col("paying_customers_30d")).as("revenue_per_paying_customer_30d"),
+                        coalesce(col("signups"), lit(0L)).as("signups"),
+                        coalesce(col("activations"), lit(0L)).as("activations"),
+                        coalesce(col("cancellations"), lit(0L)).as("cancellations"),
+                        col("activation_rate_7d"));
+    }
+
+    /** Of the users who signed up on d, the share with an activation dated d through d+7. */
+    static Dataset<Row> activationRate(GoldInputs in) {
+        Dataset<Row> signups = in.activity().where(col("signed_up"))
+                .select(col("activity_date").as("kpi_date"), col("user_id").as("_user"));
+        Dataset<Row> activations = in.activity().where(col("activated"))
+                .select(col("activity_date").as("_activated_on"), col("user_id").as("_activated_user"));
+        Column within = col("_user").equalTo(col("_activated_user"))
+                .and(col("_activated_on").between(col("kpi_date"), org.apache.spark.sql.functions.date_add(col("kpi_date"), 7)));
+        return signups.join(activations, within, "left")
+                .groupBy("kpi_date")
+                .agg(countDistinct("_user").as("_signed"), countDistinct("_activated_user").as("_activated"))
+                .select(col("kpi_date"), ratio(col("_activated"), col("_signed")).as("activation_rate_7d"));
+    }
+}

@@ -1,0 +1,67 @@
+package io.salespulse.silver;
+
+import io.salespulse.common.TableSchema;
+import io.salespulse.intermediate.ConversionRates;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+import java.util.List;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+import static org.apache.spark.sql.types.DataTypes.createDecimalType;
+
+/**
+ * {@code silver.fact_opportunity_stage}: one row per OpportunityHistory row of a live
+ * opportunity, i.e. one stage interval from entered_at to the next change (reopens included).
+ */
+public final class FactOpportunityStage {
+
+    public static final SilverTable TABLE = new SilverTable("fact_opportunity_stage",
+            "One row per opportunity stage interval, from OpportunityHistory (reopened deals included)",
+            TableSchema.of()
+                    .col("history_id", StringType, "OpportunityHistory Id")
+                    .col("opportunity_id", StringType, "Opportunity the interval belongs to")
+                    .col("stage_name", StringType, "Stage during the interval")
+                    .col("entered_at", TimestampType, "When the stage was entered (history CreatedDate)")
+                    .col("exited_at", TimestampType, "When the next history row was created; null for the current interval")
+                    .col("close_date", DateType, "CloseDate recorded on the history row")
+                    .col("probability", createDecimalType(38, 6), "Probability (%) recorded on the history row")
+                    .col("amount", createDecimalType(38, 6), "Amount recorded on the history row, opportunity currency")
+                    .col("currency", StringType, "The opportunity's CurrencyIsoCode")
+                    .col("amount_rc", createDecimalType(38, 6), "Amount in reporting currency at the rate valid on the row's close_date")
+                    .col("is_closed_stage", BooleanType, "Stage is one of the configured closed stages")
+                    .struct(),
+            List.of("history_id"));
+
+    private FactOpportunityStage() {
+    }
+
+    /**
+     * @param history       live staged OpportunityHistory rows whose opportunity is live
+     * @param opportunities live staged opportunities (for the currency)
+     */
+    public static Built build(Dataset<Row> history, Dataset<Row> opportunities, Dataset<Row> rates, String reportingCurrency,
+                              List<String> closedStages) {
+        Dataset<Row> opp = opportunities.select(col("id").as("_opp_id"), col("currency"));
+        Dataset<Row> withCurrency = history.join(opp, history.col("opportunity_id").equalTo(opp.col("_opp_id")))
+                .drop("_opp_id");
+        Dataset<Row> converted = ConversionRates.convert(withCurrency, rates, reportingCurrency,
+                "amount", "currency", "close_date", "amount_rc", "id");
+        Dataset<Row> ok = converted.where(col("_rate_error").isNull());
+        Dataset<Row> rows = ok.select(
+                col("id").as("history_id"), col("opportunity_id"), col("stage_name"), col("created_at").as("entered_at"),
+                lead(col("created_at"), 1).over(Window.partitionBy("opportunity_id").orderBy(col("created_at"), col("id")))
+                        .as("exited_at"),
+                col("close_date"), col("probability"), col("amount"), col("currency"), col("amount_rc"),
+                coalesce(col("stage_name").isin(closedStages.toArray()), lit(false)).as("is_closed_stage"));
+        return new Built(rows, Built.quarantine(converted.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
+    }
+}

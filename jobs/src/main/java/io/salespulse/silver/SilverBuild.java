@@ -1,0 +1,280 @@
+package io.salespulse.silver;
+
+import io.salespulse.common.Progress;
+import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.TableWriter;
+import io.salespulse.ingest.BronzeIngest;
+import io.salespulse.ingest.SourceObject;
+import io.salespulse.intermediate.CurrentState;
+import io.salespulse.intermediate.CustomerAcquisition;
+import io.salespulse.ops.OpsTables;
+import io.salespulse.staging.StagedObject;
+import io.salespulse.staging.Staging;
+import io.salespulse.staging.Typing;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * Bronze → silver for a run date: stage every object (type, rename, flag bad rows), take the
+ * current state, build the conformed tables, and write them. A daily run syncs each table with
+ * one MERGE that writes only the rows that changed; {@code rebuild} overwrites them. Both compute
+ * the same frames from the same bronze (snapshots dated ≤ the run date), so they agree row for row.
+ */
+public final class SilverBuild {
+
+    public static final String LAYER = "silver";
+
+    /** Every silver table, in dependency-free write order. */
+    public static final List<SilverTable> TABLES = List.of(Dimensions.DATE, Dimensions.SALES_REP, Dimensions.PRODUCT,
+            Dimensions.CAMPAIGN, DimCustomer.TABLE, FactLead.TABLE, FactOpportunity.TABLE, FactOpportunityStage.TABLE,
+            FactOrder.TABLE, FactActivityDaily.TABLE, FactCampaignMember.TABLE);
+
+    /** Per source object: rows in bronze = quarantined + superseded + deleted + current. */
+    public record Reconciliation(String tableName, long rowsIn, long quarantined, long superseded, long deleted, long current) {
+    }
+
+    public record Outcome(Map<String, Long> rows, long quarantined, List<Reconciliation> reconciliation) {
+    }
+
+    private final SparkSession spark;
+    private final TableWriter writer;
+    private final SalespulseConfig config;
+    private final EmailHash hash;
+    private final Progress progress;
+
+    public SilverBuild(TableWriter writer, SalespulseConfig config, EmailHash hash, Progress progress) {
+        this.spark = writer.spark();
+        this.writer = writer;
+        this.config = config;
+        this.hash = hash;
+        this.progress = progress;
+    }
+
+    /** @param rebuild overwrite every table instead of merging the changes */
+    public Outcome execute(LocalDate runDate, boolean rebuild) {
+        spark.sparkContext().setJobDescription("silver " + runDate);
+        String rc = config.get(SalespulseConfig.REPORTING_CURRENCY);
+        Map<SourceObject, Dataset<Row>> ranked = new EnumMap<>(SourceObject.class);
+        Map<SourceObject, Dataset<Row>> live = new EnumMap<>(SourceObject.class);
+        List<Dataset<Row>> quarantine = new ArrayList<>();
+        List<Dataset<Row>> reconciliation = new ArrayList<>();
+        List<Dataset<Row>> cached = new ArrayList<>();
+        try {
+            Dataset<Row> fullSnapshots = fullSnapshots(runDate);
+            for (Map.Entry<SourceObject, StagedObject> e : Staging.MODELS.entrySet()) {
+                SourceObject object = e.getKey();
+                Dataset<Row> staged = Staging.stage(bronze(object, runDate), e.getValue()).cache();
+                cached.add(staged);
+                quarantine.add(Built.quarantine(staged.where(col("_error").isNotNull()), object.bronzeTable(), col("_error")));
+                Dataset<Row> full = fullSnapshots.where(col("table_name").equalTo(object.bronzeTable()))
+                        .select("snapshot_date", "extracted_at");
+                Dataset<Row> r = CurrentState.rank(staged.where(col("_error").isNull()), full).cache();
+                cached.add(r);
+                ranked.put(object, r);
+                live.put(object, r.where(col("_is_current").and(col("is_deleted").equalTo(false))).drop("_is_current"));
+                reconciliation.add(reconcile(object, staged, r));
+            }
+            Dataset<Row> rates = live.get(SourceObject.DATED_CONVERSION_RATE);
+            Dataset<Row> everAccounts = ranked.get(SourceObject.ACCOUNT).select("id");
+            Built orders = FactOrder.orders(live.get(SourceObject.ORDER), live.get(SourceObject.ACCOUNT), everAccounts, rates, rc);
+            Dataset<Row> conformedOrders = orders.rows().cache();
+            cached.add(conformedOrders);
+            Dataset<Row> acquisitions = CustomerAcquisition.acquisitions(conformedOrders).cache();
+            cached.add(acquisitions);
+            Dataset<Row> channels = CustomerAcquisition.channels(live.get(SourceObject.LEAD));
+
+            Map<SilverTable, Dataset<Row>> out = new LinkedHashMap<>();
+            out.put(Dimensions.SALES_REP, Dimensions.salesReps(live.get(SourceObject.USER)));
+            out.put(Dimensions.PRODUCT, Dimensions.products(live.get(SourceObject.PRODUCT)));
+            Built campaigns = Dimensions.campaigns(live.get(SourceObject.CAMPAIGN), rates, rc);
+            out.put(Dimensions.CAMPAIGN, campaigns.rows());
+            out.put(DimCustomer.TABLE, DimCustomer.build(accountVersions(ranked.get(SourceObject.ACCOUNT), live.get(SourceObject.ACCOUNT)),
+                    live.get(SourceObject.ACCOUNT), acquisitions, channels));
+            out.put(FactCampaignMember.TABLE, FactCampaignMember.build(live.get(SourceObject.CAMPAIGN_MEMBER)));
+            out.put(FactLead.TABLE, FactLead.build(live.get(SourceObject.LEAD), live.get(SourceObject.CAMPAIGN_MEMBER), acquisitions, hash));
+            Built opportunities = FactOpportunity.build(live.get(SourceObject.OPPORTUNITY), rates, rc);
+            out.put(FactOpportunity.TABLE, opportunities.rows());
+            Built stages = stages(ranked, live, rates, rc);
+            out.put(FactOpportunityStage.TABLE, stages.rows());
+            Built orderLines = FactOrder.build(conformedOrders, live.get(SourceObject.ORDER_ITEM),
+                    ranked.get(SourceObject.ORDER).select("id"), rates, rc, acquisitions);
+            out.put(FactOrder.TABLE, orderLines.rows());
+            Built activity = activity(runDate, live.get(SourceObject.CONTACT));
+            out.put(FactActivityDaily.TABLE, activity.rows());
+            out.put(Dimensions.DATE, Dimensions.dates(spark, firstDate(runDate, out), runDate));
+            for (Built b : List.of(orders, campaigns, opportunities, stages, orderLines, activity)) {
+                quarantine.add(b.quarantined());
+            }
+
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (SilverTable t : TABLES) {
+                spark.sparkContext().setJobDescription("write silver." + t.name());
+                // computed once: counted, then written from the cache
+                Dataset<Row> rows = TableWriter.conform(out.get(t), t.schema()).cache();
+                cached.add(rows);
+                long n = rows.count();
+                if (rebuild) {
+                    writer.overwrite(LAYER, t.name(), t.comment(), t.schema(), rows);
+                } else {
+                    writer.sync(LAYER, t.name(), t.comment(), t.schema(), t.key(), rows, null, List.of());
+                }
+                counts.put(t.name(), n);
+                progress.step("silver", String.format("%-58s %,9d rows", LAYER + "." + t.name(), n));
+            }
+            long quarantined = writeQuarantine(quarantine, cached);
+            return new Outcome(counts, quarantined, collect(reconciliation));
+        } finally {
+            cached.forEach(Dataset::unpersist);
+        }
+    }
+
+    /** Bronze rows of an object landed on or before the run date (an empty frame before the first load). */
+    private Dataset<Row> bronze(SourceObject object, LocalDate runDate) {
+        if (!writer.exists(BronzeIngest.LAYER, object.bronzeTable())) {
+            StructType schema = new StructType();
+            for (String c : object.isSegment() ? SEGMENT_COLUMNS : object.requiredColumns()) {
+                schema = schema.add(c, DataTypes.StringType);
+            }
+            schema = schema.add("_snapshot_date", DataTypes.DateType).add("_source_file", DataTypes.StringType)
+                    .add("_row_number", DataTypes.LongType);
+            return spark.createDataFrame(List.of(), schema);
+        }
+        Dataset<Row> df = writer.read(BronzeIngest.LAYER, object.bronzeTable())
+                .where(col("_snapshot_date").leq(lit(Date.valueOf(runDate))));
+        if (!List.of(df.columns()).contains("_row_number")) {
+            df = df.withColumn("_row_number", lit(0L));
+        }
+        return df;
+    }
+
+    private static final List<String> SEGMENT_COLUMNS = List.of("messageId", "type", "event", "userId", "anonymousId",
+            "timestamp", "receivedAt", "sentAt", "properties", "traits", "context");
+
+    /** Full snapshots loaded so far: table_name, snapshot_date, extracted_at (timestamp). */
+    private Dataset<Row> fullSnapshots(LocalDate runDate) {
+        if (!writer.exists(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)) {
+            return spark.createDataFrame(List.of(), new StructType().add("table_name", DataTypes.StringType)
+                    .add("snapshot_date", DataTypes.DateType).add("extracted_at", DataTypes.TimestampType));
+        }
+        return writer.read(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)
+                .where(col("status").equalTo("loaded").and(col("mode").equalTo("full"))
+                        .and(col("snapshot_date").leq(lit(Date.valueOf(runDate)))))
+                .select(col("table_name"), col("snapshot_date"),
+                        Typing.parse(col("extracted_at"), Typing.Type.TIMESTAMP).as("extracted_at"))
+                .distinct();
+    }
+
+    /** Versions of live accounts, in their history, without deletions. */
+    private static Dataset<Row> accountVersions(Dataset<Row> ranked, Dataset<Row> liveAccounts) {
+        Dataset<Row> ids = liveAccounts.select(col("id").as("_live_id"));
+        return ranked.where(col("is_deleted").equalTo(false).and(col("_source_file").notEqual(CurrentState.ABSENT)))
+                .join(ids, ranked.col("id").equalTo(ids.col("_live_id"))).drop("_live_id", "_is_current");
+    }
+
+    /** History rows of live opportunities; a row whose opportunity never existed is quarantined. */
+    private Built stages(Map<SourceObject, Dataset<Row>> ranked, Map<SourceObject, Dataset<Row>> live, Dataset<Row> rates,
+                         String rc) {
+        Dataset<Row> history = live.get(SourceObject.OPPORTUNITY_HISTORY);
+        Dataset<Row> liveOpps = live.get(SourceObject.OPPORTUNITY).select(col("id").as("_opp"));
+        Dataset<Row> everOpps = ranked.get(SourceObject.OPPORTUNITY).select(col("id").as("_ever")).distinct();
+        Dataset<Row> linked = history.join(liveOpps, history.col("opportunity_id").equalTo(liveOpps.col("_opp")), "left")
+                .join(everOpps, history.col("opportunity_id").equalTo(everOpps.col("_ever")), "left");
+        Built built = FactOpportunityStage.build(linked.where(col("_opp").isNotNull()).drop("_opp", "_ever"),
+                live.get(SourceObject.OPPORTUNITY), rates, rc, config.closedStages());
+        Dataset<Row> orphans = Built.quarantine(linked.where(col("_ever").isNull()), FactOpportunityStage.TABLE.name(),
+                concat(lit("opportunity not found: "), col("opportunity_id")));
+        return new Built(built.rows(), built.quarantined().unionByName(orphans));
+    }
+
+    private Built activity(LocalDate runDate, Dataset<Row> contacts) {
+        Dataset<Row> staged = FactActivityDaily.stage(bronze(SourceObject.SEGMENT_EVENTS, runDate));
+        Dataset<Row> events = FactActivityDaily.dedupe(staged.where(col("_error").isNull()));
+        return new Built(FactActivityDaily.build(events, contacts),
+                Built.quarantine(staged.where(col("_error").isNotNull()), "segment_events", col("_error")));
+    }
+
+    /** dim_date starts at the earliest business date seen (at most 20 years back, whatever bad data says). */
+    private LocalDate firstDate(LocalDate runDate, Map<SilverTable, Dataset<Row>> out) {
+        Row r = out.get(FactLead.TABLE).select(min("created_date").as("d"))
+                .union(out.get(FactOpportunity.TABLE).select(min("created_date")))
+                .union(out.get(FactOrder.TABLE).select(min("effective_date")))
+                .union(out.get(FactActivityDaily.TABLE).select(min("activity_date")))
+                .agg(min("d")).first();
+        LocalDate first = r.isNullAt(0) ? runDate : r.getDate(0).toLocalDate();
+        LocalDate floor = runDate.minusYears(20);
+        if (first.isBefore(floor)) {
+            first = floor;
+        }
+        return first.isAfter(runDate) ? runDate : first;
+    }
+
+    /**
+     * Where every bronze row of an object went: quarantined (could not be typed), superseded by a
+     * later version (a record deleted by absence from a full snapshot has its last real version
+     * superseded by that synthetic deletion), a deletion, or the current version of a live record.
+     */
+    private static Dataset<Row> reconcile(SourceObject object, Dataset<Row> staged, Dataset<Row> ranked) {
+        Dataset<Row> errors = staged.where(col("_error").isNotNull()).select(lit("quarantined").as("_state"));
+        Dataset<Row> versions = ranked.where(col("_source_file").notEqual(CurrentState.ABSENT))
+                .select(when(col("_is_current").equalTo(false), lit("superseded"))
+                        .when(col("is_deleted"), lit("deleted")).otherwise(lit("current")).as("_state"));
+        return errors.unionByName(versions).groupBy(lit(object.bronzeTable()).as("table_name"))
+                .agg(count(lit(1)).as("rows_in"),
+                        sum(when(col("_state").equalTo("quarantined"), 1L).otherwise(0L)).as("quarantined"),
+                        sum(when(col("_state").equalTo("superseded"), 1L).otherwise(0L)).as("superseded"),
+                        sum(when(col("_state").equalTo("deleted"), 1L).otherwise(0L)).as("deleted"),
+                        sum(when(col("_state").equalTo("current"), 1L).otherwise(0L)).as("current"));
+    }
+
+    /** One job for all objects' counts. */
+    private static List<Reconciliation> collect(List<Dataset<Row>> parts) {
+        Dataset<Row> all = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            all = all.unionByName(parts.get(i));
+        }
+        List<Reconciliation> out = new ArrayList<>();
+        for (Row r : all.orderBy("table_name").collectAsList()) {
+            out.add(new Reconciliation(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)));
+        }
+        return out;
+    }
+
+    /** Replaces the silver part of ops.quarantine; rows already there keep their first run id. */
+    private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached) {
+        Dataset<Row> all = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            all = all.unionByName(parts.get(i));
+        }
+        Dataset<Row> rows = all.select(lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
+                col("record_id"), col("source_file"), col("snapshot_date"), col("reason"),
+                current_timestamp().as("quarantined_at")).distinct().cache();
+        cached.add(rows);
+        long n = rows.count();
+        writer.sync(OpsTables.LAYER, OpsTables.QUARANTINE, "Rows that could not be loaded or conformed, with the reason",
+                OpsTables.quarantine(), List.of("layer", "table_name", "record_id", "source_file", "snapshot_date", "reason"),
+                rows, "t.layer = 'silver'", List.of("run_id", "quarantined_at"));
+        return n;
+    }
+
+}

@@ -1,0 +1,30 @@
+package io.salespulse.silver;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DataDictionaryTest {
+
+    @Test
+    void committedDictionaryMatchesTheTableDeclarations() throws IOException {
+        Path committed = Path.of(System.getProperty("salespulse.home", ".."), "docs", "data-dictionary.md");
+        assertThat(Files.readString(committed))
+                .as("docs/data-dictionary.md is stale: run bin/salespulse dictionary --out docs/data-dictionary.md")
+                .isEqualTo(DataDictionary.markdown());
+    }
+
+    @Test
+    void everySilverColumnHasAComment() {
+        for (SilverTable t : SilverBuild.TABLES) {
+            assertThat(t.comment()).isNotBlank();
+            for (var f : t.schema().fields()) {
+                assertThat(f.getComment().isDefined()).as(t.name() + "." + f.name()).isTrue();
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.salespulse.silver;
+
+import io.salespulse.testing.Cli;
+import io.salespulse.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.trim;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Acceptance on generated data: every silver table and column, reconciled counts, no personal data. */
+class SilverEndToEndTest extends SparkTestBase {
+
+    private static String warehouse;
+
+    /** tables.md: the columns each silver table must have. */
+    private static final Map<String, List<String>> REQUIRED = Map.of(
+            "dim_customer", List.of("customer_key", "account_id", "name", "industry", "country", "owner_id", "is_customer",
+                    "acquisition_date", "cohort_month", "acquisition_channel", "valid_from", "valid_to", "is_current"),
+            "dim_sales_rep", List.of("owner_id", "name", "department", "manager_id", "is_active"),
+            "dim_campaign", List.of("campaign_id", "name", "type", "status", "start_date", "end_date", "actual_cost_rc"),
+            "dim_product", List.of("product_id", "name", "product_code", "family"),
+            "dim_date", List.of("date", "year", "quarter", "month", "week_of_year", "day_of_week", "is_weekend"),
+            "fact_lead", List.of("lead_id", "created_date", "lead_source", "first_touch_campaign_id", "owner_id", "status", "name_ok",
+                    "email_ok", "phone_ok", "quality_score", "email_hash", "is_converted", "converted_date", "converted_account_id",
+                    "converted_opportunity_id", "became_customer", "days_to_customer"),
+            "fact_opportunity", List.of("opportunity_id", "account_id", "owner_id", "campaign_id", "lead_source", "created_date",
+                    "close_date", "stage_name", "is_closed", "is_won", "amount", "currency", "amount_rc", "sales_cycle_days"),
+            "fact_opportunity_stage", List.of("opportunity_id", "stage_name", "entered_at", "exited_at", "amount_rc"),
+            "fact_order", List.of("order_id", "order_item_id", "account_id", "effective_date", "status", "is_reduction", "product_id",
+                    "quantity", "amount", "currency", "amount_rc", "is_first_order"),
+            "fact_activity_daily", List.of("activity_date", "user_id", "account_id", "events", "page_views", "signed_up", "activated",
+                    "cancelled"));
+
+    @BeforeAll
+    static void run() {
+        Path dir = workDir("silver-e2e");
+        String landing = dir.resolve("landing").toString();
+        warehouse = dir.resolve("warehouse").toString();
+        assertThat(Cli.run("datagen", "--out", landing, "--start", "2026-01-01", "--days", "45", "--scale", "0.02",
+                "--seed", "3", "--malformed-rate", "0.003").code()).isEqualTo(0);
+        Cli.Result r = Cli.run("run", "--date", "2026-02-14", "--landing", landing, "--warehouse", warehouse);
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+    }
+
+    private static Dataset<Row> table(String layer, String name) {
+        return spark().read().format("delta").load(warehouse + "/" + layer + "/" + name);
+    }
+
+    @Test
+    void everySilverTableHasItsColumnsWithComments() {
+        for (Map.Entry<String, List<String>> e : REQUIRED.entrySet()) {
+            Dataset<Row> df = table("silver", e.getKey());
+            assertThat(List.of(df.columns())).as(e.getKey()).containsAll(e.getValue());
+            for (StructField f : df.schema().fields()) {
+                assertThat(f.getComment().isDefined()).as(e.getKey() + "." + f.name() + " has a comment").isTrue();
+            }
+            assertThat(df.count()).as(e.getKey() + " rows").isPositive();
+        }
+        List<Row> detail = spark().sql("DESCRIBE DETAIL delta.`" + warehouse + "/silver/fact_lead`").select("description").collectAsList();
+        assertThat(detail.get(0).getString(0)).startsWith("One row per live Salesforce lead");
+    }
+
+    @Test
+    void everyBronzeRowIsAccountedFor() {
+        List<Row> counts = table("ops", "run_log").selectExpr("explode(silver_counts) AS c").select("c.*").collectAsList();
+        assertThat(counts).hasSize(12);
+        for (Row c : counts) {
+            String t = c.getString(0);
+            long in = c.getLong(1);
+            assertThat(c.getLong(2) + c.getLong(3) + c.getLong(4) + c.getLong(5)).as(t).isEqualTo(in);
+            assertThat(table("bronze", t).count()).as(t + " bronze rows").isEqualTo(in);
+        }
+        // versions superseded and deleted exist in generated data; the current leads are the rows of fact_lead
+        Row lead = counts.stream().filter(c -> c.getString(0).equals("salesforce_lead")).findFirst().orElseThrow();
+        assertThat(lead.getLong(3)).isPositive();
+        assertThat(lead.getLong(4)).isPositive();
+        assertThat(table("silver", "fact_lead").count()).isEqualTo(lead.getLong(5));
+    }
+
+    @Test
+    void noSilverColumnHoldsAnEmailOrAPhoneNumber() {
+        Set<String> phones = new HashSet<>();
+        for (Row r : table("bronze", "salesforce_lead").select(regexp_replace(col("Phone"), "[^0-9]", ""),
+                regexp_replace(col("MobilePhone"), "[^0-9]", "")).collectAsList()) {
+            for (int i = 0; i < 2; i++) {
+                if (!r.isNullAt(i) && r.getString(i).length() >= 7) {
+                    phones.add(r.getString(i));
+                }
+            }
+        }
+        assertThat(phones).isNotEmpty();
+        for (String name : REQUIRED.keySet()) {
+            Dataset<Row> df = table("silver", name);
+            for (StructField f : df.schema().fields()) {
+                if (!f.dataType().simpleString().equals("string")) {
+                    continue;
+                }
+                Dataset<Row> values = df.select(trim(lower(col(f.name()))).as("v")).where(col("v").isNotNull()).distinct();
+                assertThat(values.where(col("v").rlike("[^@\\s]+@[^@\\s]+")).count()).as(name + "." + f.name() + " has emails").isZero();
+                for (Row v : values.select(regexp_replace(col("v"), "[^0-9]", "")).collectAsList()) {
+                    assertThat(phones).as(name + "." + f.name() + " has a phone number").doesNotContain(v.getString(0));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.salespulse.silver;
+
+import io.salespulse.ingest.SourceObject;
+import io.salespulse.intermediate.CurrentState;
+import io.salespulse.staging.Staging;
+import io.salespulse.testing.Bronze;
+import io.salespulse.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+
+/** Stage intervals, order lines and their quarantine reasons, and daily activity, by hand. */
+class SilverFactsTest extends SparkTestBase {
+
+    private static Dataset<Row> live(SourceObject object, Bronze b) {
+        Dataset<Row> staged = Staging.stage(b.frame(), Staging.MODELS.get(object)).where(col("_error").isNull());
+        return CurrentState.live(staged, spark().createDataFrame(List.of(),
+                new StructType().add("snapshot_date", DataTypes.DateType).add("extracted_at", DataTypes.TimestampType)));
+    }
+
+    private static Dataset<Row> noRates() {
+        return live(SourceObject.DATED_CONVERSION_RATE, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp",
+                "IsoCode", "ConversionRate", "StartDate", "NextStartDate"));
+    }
+
+    private static Timestamp ts(String iso) {
+        return Timestamp.from(Instant.parse(iso));
+    }
+
+    @Test
+    void reopenedOpportunityHasOneIntervalPerStageChange() {
+        Dataset<Row> opps = live(SourceObject.OPPORTUNITY, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId",
+                        "StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "OwnerId", "CurrencyIsoCode")
+                .row("2026-03-09", "O1", "false", "2026-03-01T10:00:00Z", "2026-03-09T10:00:00Z", "A1", "Closed Won", "500", "2026-03-09", "true", "true", "U1", "USD"));
+        Dataset<Row> history = live(SourceObject.OPPORTUNITY_HISTORY, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp",
+                        "OpportunityId", "StageName", "Amount", "CloseDate", "Probability")
+                .row("2026-03-01", "H1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "O1", "Prospecting", "400", "2026-03-20", "10")
+                .row("2026-03-03", "H2", "false", "2026-03-03T10:00:00Z", "2026-03-03T10:00:00Z", "O1", "Closed Lost", "400", "2026-03-03", "0")
+                .row("2026-03-05", "H3", "false", "2026-03-05T10:00:00Z", "2026-03-05T10:00:00Z", "O1", "Negotiation", "500", "2026-03-15", "75")
+                .row("2026-03-09", "H4", "false", "2026-03-09T10:00:00Z", "2026-03-09T10:00:00Z", "O1", "Closed Won", "500", "2026-03-09", "100"));
+        Built built = FactOpportunityStage.build(history, opps, noRates(), "USD", List.of("Closed Won", "Closed Lost"));
+        assertRows("intervals", List.<Object[]>of(
+                        row("H1", "Prospecting", ts("2026-03-01T10:00:00Z"), ts("2026-03-03T10:00:00Z"), false, new BigDecimal("400.000000")),
+                        row("H2", "Closed Lost", ts("2026-03-03T10:00:00Z"), ts("2026-03-05T10:00:00Z"), true, new BigDecimal("400.000000")),
+                        row("H3", "Negotiation", ts("2026-03-05T10:00:00Z"), ts("2026-03-09T10:00:00Z"), false, new BigDecimal("500.000000")),
+                        row("H4", "Closed Won", ts("2026-03-09T10:00:00Z"), null, true, new BigDecimal("500.000000"))),
+                rowsOf(built.rows().select("history_id", "stage_name", "entered_at", "exited_at", "is_closed_stage", "amount_rc")));
+    }
+
+    @Test
+    void orderLinesKeepOrdersWithoutLinesAndQuarantineWhatCannotBeTrusted() {
+        Dataset<Row> accounts = live(SourceObject.ACCOUNT, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "Name", "OwnerId")
+                .row("2026-03-01", "A1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "Acme", "U1")
+                .row("2026-03-01", "A9", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "Gone", "U1")
+                .row("2026-03-02", "A9", "true", "2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z", "Gone", "U1"));
+        Dataset<Row> everAccounts = spark().sql("SELECT 'A1' AS id UNION ALL SELECT 'A9'");
+        Dataset<Row> orders = live(SourceObject.ORDER, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId",
+                        "EffectiveDate", "Status", "TotalAmount", "CurrencyIsoCode", "IsReductionOrder")
+                .row("2026-03-02", "X1", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "A1", "2026-03-02", "Activated", "300", "USD", "false")
+                .row("2026-03-02", "X2", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "A1", "2026-03-03", "Activated", "-50", "USD", "true")
+                .row("2026-03-02", "X3", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "A9", "2026-03-02", "Activated", "10", "USD", "false")
+                .row("2026-03-02", "X4", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "NOPE", "2026-03-02", "Activated", "10", "USD", "false")
+                .row("2026-03-02", "X5", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "A1", "2026-03-02", "Activated", "10", "GBP", "false"));
+        Built conformed = FactOrder.orders(orders, accounts, everAccounts, noRates(), "USD");
+        Dataset<Row> items = live(SourceObject.ORDER_ITEM, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "OrderId",
+                        "Product2Id", "Quantity", "UnitPrice", "TotalPrice")
+                .row("2026-03-02", "I1", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "X1", "P1", "2", "100", "200")
+                .row("2026-03-02", "I2", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "X1", "P2", "1", "100", "100")
+                .row("2026-03-02", "I3", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "X1", "P2", "-1", "100", "-100")
+                .row("2026-03-02", "I4", "false", "2026-03-02T10:00:00Z", "2026-03-02T10:00:00Z", "X404", "P2", "1", "5", "5"));
+        Dataset<Row> everOrders = spark().sql("SELECT explode(array('X1','X2','X3','X4','X5')) AS id");
+        Dataset<Row> firstOrders = spark().sql("SELECT 'A1' AS account_id, 'X1' AS first_order_id");
+        Built lines = FactOrder.build(conformed.rows(), items, everOrders, noRates(), "USD", firstOrders);
+        // X3 belongs to a deleted account: it counts nowhere and is not an error
+        assertRows("lines", List.<Object[]>of(
+                        row("I1", "X1", new BigDecimal("200.000000"), new BigDecimal("300.000000"), true, false),
+                        row("I2", "X1", new BigDecimal("100.000000"), new BigDecimal("300.000000"), true, false),
+                        row("X2:order", "X2", null, new BigDecimal("-50.000000"), false, true)),
+                rowsOf(lines.rows().select("order_line_id", "order_id", "amount_rc", "order_total_amount_rc", "is_first_order", "is_reduction")));
+        assertRows("quarantined", List.<Object[]>of(
+                        row("X4", "account not found: NOPE"),
+                        row("X5", "no conversion rate for GBP on 2026-03-02"),
+                        row("I3", "negative Quantity -1.000000"),
+                        row("I4", "order not found: X404")),
+                rowsOf(conformed.quarantined().unionByName(lines.quarantined()).select("record_id", "reason")));
+    }
+
+    @Test
+    void dailyActivityDedupesPlacesLateEventsAndLinksPaddedEmails() {
+        Bronze events = Bronze.of("messageId", "type", "event", "userId", "anonymousId", "timestamp", "traits")
+                .row("2026-03-01", "m1", "identify", null, "u1", "a1", "2026-03-01T09:00:00Z", "{\"email\":\"old@x.com\"}")
+                .row("2026-03-01", "m2", "track", "Signed Up", "u1", "a1", "2026-03-01T09:05:00Z", null)
+                .row("2026-03-01", "m3", "page", null, null, "a2", "2026-03-01T10:00:00Z", null)
+                // the same message delivered again the next day: counted once
+                .row("2026-03-02", "m2", "track", "Signed Up", "u1", "a1", "2026-03-01T09:05:00Z", null)
+                // a late event: received March 3, happened March 1
+                .row("2026-03-03", "m4", "page", null, "u1", "a1", "2026-03-01T23:59:00Z", null)
+                // the most recent identify decides the account; padded, mixed case
+                .row("2026-03-03", "m5", "identify", null, "u1", "a1", "2026-03-03T08:00:00Z", "{\"email\":\"  Ada@Example.COM \"}")
+                .row("2026-03-03", "m6", "track", "Account Activated", "u1", "a1", "2026-03-03T08:01:00Z", null)
+                .row("2026-03-03", "m7", "robot", null, "u1", "a1", "2026-03-03T08:02:00Z", null)
+                .row("2026-03-03", "m8", "page", null, "u1", "a1", "not a time", null);
+        Dataset<Row> staged = FactActivityDaily.stage(events.frame());
+        Dataset<Row> contacts = live(SourceObject.CONTACT, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId", "Email")
+                .row("2026-03-01", "C1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-old", "old@x.com")
+                .row("2026-03-01", "C2", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-ada", "ada@example.com"));
+        Dataset<Row> daily = FactActivityDaily.build(FactActivityDaily.dedupe(staged.where(col("_error").isNull())), contacts);
+        assertRows("daily", List.<Object[]>of(
+                        row(Date.valueOf("2026-03-01"), "u1", true, "A-ada", 3L, 1L, true, false),
+                        row(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false),
+                        row(Date.valueOf("2026-03-03"), "u1", true, "A-ada", 2L, 0L, false, true)),
+                rowsOf(daily.select("activity_date", "user_id", "is_identified", "account_id", "events", "page_views", "signed_up", "activated")));
+        assertRows("quarantined", List.<Object[]>of(row("m7", "unknown event type 'robot'"), row("m8", "unparseable timestamp 'not a time'")),
+                rowsOf(staged.where(col("_error").isNotNull()).select("id", "_error")));
+    }
+}

@@ -1,0 +1,158 @@
+package io.salespulse.silver;
+
+import io.salespulse.ingest.SourceObject;
+import io.salespulse.intermediate.CurrentState;
+import io.salespulse.intermediate.CustomerAcquisition;
+import io.salespulse.staging.Staging;
+import io.salespulse.testing.Bronze;
+import io.salespulse.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The silver models on tiny hand-made inputs, with expected rows worked out by hand. */
+class SilverModelsTest extends SparkTestBase {
+
+    private static final EmailHash HASH = new EmailHash("unit-test-key");
+
+    private static Dataset<Row> live(SourceObject object, Bronze b) {
+        Dataset<Row> staged = Staging.stage(b.frame(), Staging.MODELS.get(object)).where(col("_error").isNull());
+        return CurrentState.live(staged, spark().createDataFrame(List.of(),
+                new StructType().add("snapshot_date", DataTypes.DateType).add("extracted_at", DataTypes.TimestampType)));
+    }
+
+    private static Dataset<Row> rates() {
+        // 1 USD = 0.8 EUR in February; 0.9 EUR from March 1 (that row landed late, on March 4)
+        return live(SourceObject.DATED_CONVERSION_RATE, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp",
+                        "IsoCode", "ConversionRate", "StartDate", "NextStartDate")
+                .row("2026-02-01", "R1", "false", "2026-02-01T00:00:00Z", "2026-02-01T00:00:00Z", "EUR", "0.8", "2026-02-01", null)
+                .row("2026-03-04", "R1", "false", "2026-02-01T00:00:00Z", "2026-03-04T00:00:00Z", "EUR", "0.8", "2026-02-01", "2026-03-01")
+                .row("2026-03-04", "R2", "false", "2026-03-04T00:00:00Z", "2026-03-04T00:00:00Z", "EUR", "0.9", "2026-03-01", null));
+    }
+
+    @Test
+    void opportunityAmountsConvertAtTheRateValidOnCloseDate() {
+        Dataset<Row> opps = live(SourceObject.OPPORTUNITY, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId",
+                        "StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "OwnerId", "CurrencyIsoCode")
+                .row("2026-03-05", "O1", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Closed Won", "1000", "2026-02-28", "true", "true", "U1", "EUR")
+                .row("2026-03-05", "O2", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Closed Won", "1000", "2026-03-01", "true", "true", "U1", "EUR")
+                .row("2026-03-05", "O3", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Prospecting", "100", "2026-03-20", "false", "false", "U1", "USD")
+                .row("2026-03-05", "O4", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Prospecting", "100", "2026-03-20", "false", "false", "U1", "JPY")
+                .row("2026-03-05", "O5", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Closed Lost", null, "2026-03-02", "true", "false", "U1", "EUR"));
+        Built built = FactOpportunity.build(opps, rates(), "USD");
+        // 1000 / 0.8 = 1250; 1000 / 0.9 = 1111.111111 (half-up at 6 decimals); USD at 1; blank amount stays null
+        assertRows("amounts", List.<Object[]>of(
+                        row("O1", new BigDecimal("1250.000000"), 18),
+                        row("O2", new BigDecimal("1111.111111"), 19),
+                        row("O3", new BigDecimal("100.000000"), null),
+                        row("O5", null, null)),
+                rowsOf(built.rows().select("opportunity_id", "amount_rc", "sales_cycle_days")));
+        assertRows("no rate", List.<Object[]>of(row("O4", "no conversion rate for JPY on 2026-03-20")),
+                rowsOf(built.quarantined().select("record_id", "reason")));
+    }
+
+    @Test
+    void leadQualityConversionAndFirstTouch() {
+        Dataset<Row> leads = live(SourceObject.LEAD, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "FirstName", "LastName",
+                        "Email", "Phone", "MobilePhone", "LeadSource", "Status", "OwnerId", "IsConverted", "ConvertedDate",
+                        "ConvertedAccountId", "ConvertedOpportunityId")
+                // all three ok; converted into A1 (customer since 2026-03-05): 4 days
+                .row("2026-03-01", "L1", "false", "2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z", "Ada", null, "  Ada@Example.COM ",
+                        "+1 (555) 010-0000", null, "Web", "Converted", "U1", "true", "2026-03-02", "A1", "O1")
+                // blank names, invalid email, too-short phone but a valid mobile: 1/3
+                .row("2026-03-01", "L2", "false", "2026-03-01T11:00:00Z", "2026-03-01T11:00:00Z", " ", null, "ada at example.com",
+                        "555", "07700 900123", "Partner", "Open", "U1", "false", null, null, null)
+                // converted into A2, which is no customer
+                .row("2026-03-01", "L3", "false", "2026-03-01T12:00:00Z", "2026-03-01T12:00:00Z", null, "Hopper", "g@h",
+                        null, null, null, "Converted", "U2", "true", "2026-03-01", "A2", null)
+                // created after A1's acquisition: converted, but did not make A1 a customer
+                .row("2026-03-06", "L4", "false", "2026-03-06T09:00:00Z", "2026-03-06T09:00:00Z", "Late", "Lead", "l@x.io",
+                        "12345678901234567", null, "Web", "Converted", "U1", "true", "2026-03-06", "A1", null));
+        Dataset<Row> members = live(SourceObject.CAMPAIGN_MEMBER, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp",
+                        "CampaignId", "LeadId", "HasResponded")
+                .row("2026-03-01", "M2", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "C-later-id", "L1", "false")
+                .row("2026-03-01", "M1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "C-first", "L1", "true")
+                .row("2026-03-01", "M3", "false", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", "C-early", "L2", "false"));
+        Dataset<Row> acquisitions = spark().sql("SELECT 'A1' AS account_id, DATE'2026-03-05' AS acquisition_date");
+        List<Object[]> rows = rowsOf(FactLead.build(leads, members, acquisitions, HASH).select("lead_id", "name_ok", "email_ok",
+                "phone_ok", "quality_score", "first_touch_campaign_id", "became_customer", "days_to_customer", "created_date"));
+        assertRows("fact_lead", List.<Object[]>of(
+                row("L1", true, true, true, 1.0, "C-first", true, 4, Date.valueOf("2026-03-01")),
+                row("L2", false, false, true, 1.0 / 3, "C-early", false, null, Date.valueOf("2026-03-01")),
+                row("L3", true, false, false, 1.0 / 3, null, false, null, Date.valueOf("2026-03-01")),
+                row("L4", true, true, false, 2.0 / 3, null, false, null, Date.valueOf("2026-03-06"))), rows);
+    }
+
+    @Test
+    void emailHashIsTheHmacOfTheNormalizedEmail() throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec("unit-test-key".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String expected = HexFormat.of().formatHex(mac.doFinal("ada@example.com".getBytes(StandardCharsets.UTF_8)));
+        Dataset<Row> df = spark().sql("SELECT '  Ada@Example.COM ' AS e UNION ALL SELECT ' ' UNION ALL SELECT NULL");
+        List<Object[]> out = rowsOf(df.select(HASH.hash(col("e"))));
+        assertRows("hashes", List.<Object[]>of(row(expected), row((Object) null), row((Object) null)), out);
+        // a long key is hashed first, as HMAC specifies
+        String longKey = "k".repeat(100);
+        Mac longMac = Mac.getInstance("HmacSHA256");
+        longMac.init(new SecretKeySpec(longKey.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        assertThat(rowsOf(spark().range(1).select(new EmailHash(longKey).hash(org.apache.spark.sql.functions.lit("x@y.z")))).get(0)[0])
+                .isEqualTo(HexFormat.of().formatHex(longMac.doFinal("x@y.z".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Test
+    void customerScdTwoOpensARowPerOwnerIndustryCountryOrTypeChange() {
+        Bronze b = Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "Name", "Type", "Industry", "BillingCountry", "OwnerId")
+                .row("2026-03-01", "A1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "Acme", "Prospect", "Retail", "US", "U1")
+                // a name change alone opens no version
+                .row("2026-03-02", "A1", "false", "2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z", "Acme Inc", "Prospect", "Retail", "US", "U1")
+                .row("2026-03-03", "A1", "false", "2026-03-01T10:00:00Z", "2026-03-03T10:00:00Z", "Acme Inc", "Prospect", "Retail", "US", "U2")
+                .row("2026-03-04", "A1", "false", "2026-03-01T10:00:00Z", "2026-03-04T10:00:00Z", "Acme Inc", "Customer", "Retail", "US", "U2");
+        Dataset<Row> staged = Staging.stage(b.frame(), Staging.MODELS.get(SourceObject.ACCOUNT)).where(col("_error").isNull());
+        Dataset<Row> current = live(SourceObject.ACCOUNT, b);
+        Dataset<Row> acquisitions = spark().sql("SELECT 'A1' AS account_id, DATE'2026-03-04' AS acquisition_date, '2026-03' AS cohort_month");
+        Dataset<Row> channels = spark().sql("SELECT 'A1' AS account_id, 'Web' AS acquisition_channel");
+        List<Object[]> rows = rowsOf(DimCustomer.build(staged, current, acquisitions, channels)
+                .select("account_id", "name", "owner_id", "type", "valid_from", "valid_to", "is_current", "is_customer", "cohort_month",
+                        "acquisition_channel"));
+        Timestamp t1 = Timestamp.from(Instant.parse("2026-03-01T10:00:00Z"));
+        Timestamp t3 = Timestamp.from(Instant.parse("2026-03-03T10:00:00Z"));
+        Timestamp t4 = Timestamp.from(Instant.parse("2026-03-04T10:00:00Z"));
+        assertRows("versions", List.<Object[]>of(
+                row("A1", "Acme Inc", "U1", "Prospect", t1, t3, false, true, "2026-03", "Web"),
+                row("A1", "Acme Inc", "U2", "Prospect", t3, t4, false, true, "2026-03", "Web"),
+                row("A1", "Acme Inc", "U2", "Customer", t4, null, true, true, "2026-03", "Web")), rows);
+    }
+
+    @Test
+    void acquisitionIsTheEarliestCountedNonReductionOrderAndChannelTheEarliestLead() {
+        Dataset<Row> orders = spark().sql("SELECT * FROM VALUES "
+                + "('X1','A1',DATE'2026-03-03','Activated',false),"
+                + "('X2','A1',DATE'2026-03-02','Draft',false),"
+                + "('X3','A1',DATE'2026-03-01','Activated',true),"
+                + "('X5','A1',DATE'2026-03-03','Activated',false),"
+                + "('X4','A2',DATE'2026-03-05','Cancelled',false) AS t(id, account_id, effective_date, status, is_reduction)");
+        assertRows("acquisitions", List.<Object[]>of(row("A1", Date.valueOf("2026-03-03"), "2026-03", "X1")),
+                rowsOf(CustomerAcquisition.acquisitions(orders)));
+        Dataset<Row> leads = spark().sql("SELECT * FROM VALUES "
+                + "('L2', TIMESTAMP'2026-03-01 10:00:00', true, 'A1', 'Partner'),"
+                + "('L1', TIMESTAMP'2026-03-01 10:00:00', true, 'A1', 'Web'),"
+                + "('L3', TIMESTAMP'2026-02-01 10:00:00', false, 'A1', 'Ads'),"
+                + "('L4', TIMESTAMP'2026-03-01 10:00:00', true, 'A2', '  ') AS t(id, created_at, is_converted, converted_account_id, lead_source)");
+        assertRows("channels", List.<Object[]>of(row("A1", "Web"), row("A2", "unknown")), rowsOf(CustomerAcquisition.channels(leads)));
+    }
+}
