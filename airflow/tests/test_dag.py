@@ -70,10 +70,12 @@ def test_a_real_run_with_spark_submit(dag, tmp_path, monkeypatch):
     monkeypatch.setenv("AIRFLOW_VAR_SALESPULSE_LANDING", str(landing))
     monkeypatch.setenv("AIRFLOW_VAR_SALESPULSE_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("SALESPULSE_HASH_KEY", "airflow-test-key")
-    day = pendulum.datetime(2026, 1, 3, tz="UTC")
+    # a run triggered at 2026-01-04 00:00 covers the interval [01-03, 01-04): business day 2026-01-03
+    run_after = pendulum.datetime(2026, 1, 4, tz="UTC")
 
-    run = dag.test(logical_date=day)
+    run = dag.test(logical_date=run_after)
     assert run.state == "success", [(ti.task_id, ti.state) for ti in run.get_task_instances()]
+    assert run.data_interval_start.date().isoformat() == "2026-01-03"
     first = _read_tables(warehouse)
     assert len(first["bronze.salesforce_lead"]) > 0
     assert (first["bronze.segment_events"]["_snapshot_date"].astype(str) == "2026-01-03").any()
@@ -81,7 +83,7 @@ def test_a_real_run_with_spark_submit(dag, tmp_path, monkeypatch):
     kpi = first["gold.kpi_daily"]
     assert "2026-01-03" in set(kpi["kpi_date"].astype(str))
 
-    again = dag.test(logical_date=day)
+    again = dag.test(logical_date=run_after)
     assert again.state == "success"
     second = _read_tables(warehouse)
     for name, frame in first.items():

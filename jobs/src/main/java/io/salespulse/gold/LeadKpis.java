@@ -23,7 +23,9 @@ public final class LeadKpis {
         Dataset<Row> leads = in.leads();
         Dataset<Row> created = leads.groupBy(col("created_date").as("kpi_date")).agg(
                 count(lit(1)).as("leads_created"),
-                avg("quality_score").as("avg_lead_quality"),
+                // the mean of (points / 3) as one division of exact integer sums: a double sum would
+                // depend on row order and a re-run could differ in the last bit
+                sum(col("name_ok").cast("int").plus(col("email_ok").cast("int")).plus(col("phone_ok").cast("int"))).as("_points"),
                 sum(when(col("is_converted").and(col("converted_opportunity_id").isNotNull()), 1L).otherwise(0L)).as("_to_opp"),
                 sum(when(col("became_customer"), 1L).otherwise(0L)).as("_to_customer"));
         Dataset<Row> converted = leads.where(col("is_converted").and(col("converted_date").isNotNull()))
@@ -41,7 +43,7 @@ public final class LeadKpis {
                 .join(daysToCustomer, "kpi_date", "left")
                 .select(col("kpi_date"),
                         coalesce(col("leads_created"), lit(0L)).as("leads_created"),
-                        col("avg_lead_quality"),
+                        ratio(col("_points"), col("leads_created").multiply(3)).as("avg_lead_quality"),
                         ratio(col("_to_opp"), col("leads_created")).as("lead_to_opportunity_rate"),
                         ratio(col("_to_customer"), col("leads_created")).as("lead_to_customer_rate"),
                         coalesce(col("leads_converted"), lit(0L)).as("leads_converted"),

@@ -44,8 +44,6 @@ public final class OpportunityKpis {
                 count(col("opportunity_id")).as("_closed"),
                 sum(when(won, col("amount_rc"))).as("_won_amount"),
                 sum(col("amount_rc")).as("_closed_amount"),
-                // a mean is a double computed unrounded (a decimal mean would stop at 10 decimals)
-                avg(when(won, col("amount_rc").cast("double"))).as("avg_deal_size_30d"),
                 avg(when(won, col("sales_cycle_days"))).as("avg_sales_cycle_days_30d"),
                 collect_list(when(won, col("sales_cycle_days"))).as("_cycles"));
         return in.dates()
@@ -59,7 +57,8 @@ public final class OpportunityKpis {
                         coalesce(col("lost"), lit(0L)).as("lost"),
                         ratio(col("_won"), col("_closed")).as("win_rate_30d"),
                         ratio(col("_won_amount"), col("_closed_amount")).as("win_rate_amount_30d"),
-                        col("avg_deal_size_30d").cast("double").as("avg_deal_size_30d"),
+                        // exact decimal sum and one division: unrounded, and the same whatever the row order
+                        ratio(col("_won_amount"), col("_won")).as("avg_deal_size_30d"),
                         col("avg_sales_cycle_days_30d"),
                         lowerMedian(col("_cycles")).as("median_sales_cycle_days_30d"),
                         coalesce(col("open_pipeline_amount"), lit(0).cast("decimal(38,6)")).as("open_pipeline_amount"),

@@ -95,18 +95,18 @@ class GoldKpisTest extends SparkTestBase {
     @Test
     void leadKpisWithZeroDenominatorsAsNull() {
         GoldInputs in = new Inputs("2026-03-01", "2026-03-05")
-                .with(FactLead.TABLE, "lead_id, created_date, quality_score, is_converted, converted_date, converted_opportunity_id, became_customer, days_to_customer",
-                        "('L1', DATE'2026-03-01', 1.0, true, DATE'2026-03-02', 'O1', true, 3),"
-                                + "('L2', DATE'2026-03-01', 0.0, true, DATE'2026-03-02', NULL, false, NULL),"
-                                + "('L3', DATE'2026-03-01', 0.5, false, NULL, NULL, false, NULL),"
-                                + "('L4', DATE'2026-03-02', 1.0, true, DATE'2026-03-03', 'O2', true, 2)")
+                .with(FactLead.TABLE, "lead_id, created_date, name_ok, email_ok, phone_ok, is_converted, converted_date, converted_opportunity_id, became_customer, days_to_customer",
+                        "('L1', DATE'2026-03-01', true, true, true, true, DATE'2026-03-02', 'O1', true, 3),"
+                                + "('L2', DATE'2026-03-01', false, false, false, true, DATE'2026-03-02', NULL, false, NULL),"
+                                + "('L3', DATE'2026-03-01', true, false, false, false, NULL, NULL, false, NULL),"
+                                + "('L4', DATE'2026-03-02', true, true, true, true, DATE'2026-03-03', 'O2', true, 2)")
                 .with(DimCustomer.TABLE, "account_id, is_customer, is_current, acquisition_date",
                         "('A1', true, true, DATE'2026-03-04'), ('A1', true, false, DATE'2026-03-04'), ('A2', false, true, NULL)")
                 .build();
         Map<Date, Row> k = byDate(LeadKpis.daily(in));
         Row d1 = k.get(d("2026-03-01"));
         assertThat((Long) d1.getAs("leads_created")).isEqualTo(3);
-        assertThat((Double) d1.getAs("avg_lead_quality")).isEqualTo(0.5);           // (1 + 0 + 0.5) / 3
+        assertThat((Double) d1.getAs("avg_lead_quality")).isEqualTo(4.0 / 9);       // (3/3 + 0/3 + 1/3) / 3
         assertThat((Double) d1.getAs("lead_to_opportunity_rate")).isEqualTo(1.0 / 3); // L1 only
         assertThat((Double) d1.getAs("lead_to_customer_rate")).isEqualTo(1.0 / 3);
         assertThat((Long) k.get(d("2026-03-02")).getAs("leads_converted")).isEqualTo(2);
