@@ -571,7 +571,8 @@ final class DemoCompany {
     }
 
     private void dailyEvents() {
-        int n = poisson(27000 * scale * weekdayFactor());
+        // ~30k events a weekday at scale 1: a year is over 10M events
+        int n = poisson(30000 * scale * weekdayFactor());
         List<String> users = new ArrayList<>(appUsers.keySet());
         String[] tracks = {"Report Exported", "Dashboard Viewed", "Feature Used", "Invite Sent"};
         for (int i = 0; i < n; i++) {

@@ -154,10 +154,14 @@ class GoldKpisTest extends SparkTestBase {
                         "('O1', DATE'2026-03-01', DATE'2026-03-10', true, true, 1.0, 4),"
                                 + "('O2', DATE'2026-03-01', DATE'2026-03-10', true, true, 1.0, 10),"
                                 + "('O3', DATE'2026-03-01', DATE'2026-03-10', true, true, 1.0, 2),"
-                                + "('O4', DATE'2026-03-01', DATE'2026-03-10', true, true, 1.0, 7)")
+                                + "('O4', DATE'2026-03-01', DATE'2026-03-10', true, true, 1.0, 7),"
+                                + "('O5', DATE'2026-03-01', DATE'2026-03-10', true, false, 1.0, NULL),"
+                                + "('O6', DATE'2026-03-01', DATE'2026-03-12', false, false, 1.0, NULL)")
                 .build();
-        assertThat((Double) byDate(OpportunityKpis.daily(in)).get(d("2026-03-10")).getAs("median_sales_cycle_days_30d"))
-                .isEqualTo(4.0); // 2, 4, 7, 10
+        Row k = byDate(OpportunityKpis.daily(in)).get(d("2026-03-10"));
+        assertThat((Double) k.getAs("median_sales_cycle_days_30d")).isEqualTo(4.0); // 2, 4, 7, 10
+        assertThat((Long) k.getAs("won")).isEqualTo(4);
+        assertThat((Long) k.getAs("lost")).isEqualTo(1);                             // O6 is still open
     }
 
     @Test
@@ -239,6 +243,8 @@ class GoldKpisTest extends SparkTestBase {
         assertThat((Long) d30.getAs("orders")).isZero();
         assertThat((Object) d30.getAs("avg_order_value")).isNull();
         assertThat((Long) k.get(d("2026-03-25")).getAs("cancellations")).isEqualTo(1);
+        assertThat((Long) k.get(d("2026-03-08")).getAs("activations")).isEqualTo(1);
+        assertThat((Long) k.get(d("2026-03-09")).getAs("activations")).isEqualTo(1);
     }
 
     @Test
