@@ -89,6 +89,9 @@ final class DemoCommand {
         for (io.salespulse.silver.SilverTable t : io.salespulse.silver.SilverBuild.TABLES) {
             names.add(io.salespulse.silver.SilverBuild.LAYER + "." + t.name());
         }
+        for (io.salespulse.silver.SilverTable t : io.salespulse.gold.GoldBuild.TABLES) {
+            names.add(io.salespulse.gold.GoldBuild.LAYER + "." + t.name());
+        }
         names.add(BronzeIngest.LAYER + "." + OpsTables.MALFORMED_ROWS);
         for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE)) {
             names.add(OpsTables.LAYER + "." + t);
@@ -102,7 +105,7 @@ final class DemoCommand {
         }
         Path onDisk = s3.dataDir().resolve(BUCKET).resolve("warehouse");
         progress.step("demo", "the same tables on disk (the S3 server's files): " + onDisk);
-        progress.step("demo", "e.g. python: deltalake.DeltaTable('" + onDisk.resolve("bronze/salesforce_lead") + "').to_pandas()");
+        progress.step("demo", "e.g. python: deltalake.DeltaTable('" + onDisk.resolve("gold/kpi_daily") + "').to_pandas()");
     }
 
     private static String randomKey() {
