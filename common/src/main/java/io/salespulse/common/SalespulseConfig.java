@@ -53,9 +53,18 @@ public final class SalespulseConfig {
                     + "revenue_drop: net_revenue < 0.5 * trailing_mean_7d critical",
             "Threshold rules over kpi_daily, ';'-separated: 'id: metric <|<=|>|>= value [* trailing_mean_7d] info|warning|critical'.");
 
+    public static final ConfigKey LOCK_TIMEOUT = new ConfigKey("run.lock_timeout_seconds",
+            "120", "A run's warehouse lease is stale after this long without a heartbeat (a dead run on another host).");
+    public static final ConfigKey LOCK_WAIT = new ConfigKey("run.lock_wait_seconds",
+            "0", "How long a run waits for another run on the same warehouse to finish before refusing (exit 5).");
+    public static final ConfigKey LOCK_SETTLE = new ConfigKey("run.lock_settle_ms",
+            "1500", "Delay between writing the lease and reading it back; two runs racing for it both see the last writer.");
+    public static final ConfigKey VOLUME_TOLERANCE = new ConfigKey("quality.volume_tolerance",
+            "5", "A day's incremental row count is anomalous when above this factor of, or below its inverse times, the trailing 28-day mean.");
+
     /** Every declared key, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(LANDING_ROOT, WAREHOUSE_ROOT, REPORTING_TIMEZONE,
-            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS);
+            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS);
 
     private final Map<String, String> values;
 
@@ -123,6 +132,16 @@ public final class SalespulseConfig {
 
     public String get(ConfigKey key) {
         return values.getOrDefault(key.name(), key.defaultValue());
+    }
+
+    /** A whole-number setting; a value that is not one is a configuration error naming the key. */
+    public long getLong(ConfigKey key) {
+        String v = get(key);
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key.name() + " must be a whole number, got '" + v + "'");
+        }
     }
 
     public String get(String name, String fallback) {

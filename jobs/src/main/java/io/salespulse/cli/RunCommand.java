@@ -5,13 +5,17 @@ import io.salespulse.common.SalespulseConfig;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
 import io.salespulse.gold.GoldBuild;
+import io.salespulse.ops.RunLock;
 import io.salespulse.ops.RunLog;
+import io.salespulse.quality.QualityGate;
+import io.salespulse.quality.QualityGateException;
 import io.salespulse.silver.EmailHash;
 import io.salespulse.silver.SilverBuild;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -79,7 +83,19 @@ public final class RunCommand {
         List<SilverBuild.Reconciliation> silverCounts = List.of();
         String summary;
         List<BronzeIngest.SnapshotOutcome> rejected = List.of();
+        RunLock lock;
         try {
+            lock = RunLock.acquire(spark.sparkContext().hadoopConfiguration(), config.warehouseRoot(), runId,
+                    Duration.ofSeconds(config.getLong(SalespulseConfig.LOCK_TIMEOUT)),
+                    Duration.ofSeconds(config.getLong(SalespulseConfig.LOCK_WAIT)),
+                    Duration.ofMillis(config.getLong(SalespulseConfig.LOCK_SETTLE)));
+        } catch (RunLock.BusyException e) {
+            // nothing was written, so nothing goes to the run log (whose writer is the other run)
+            err.println("salespulse: " + e.getMessage());
+            return Salespulse.BUSY;
+        }
+        try (lock) {
+            QualityGate gate = new QualityGate(writer, config, date, progress);
             if (!rebuild && stage.ingest()) {
                 BronzeIngest.Outcome ingest = new BronzeIngest(writer, spark.sparkContext().hadoopConfiguration(),
                         config.landingRoot(), progress).execute(date);
@@ -98,12 +114,20 @@ public final class RunCommand {
                 SilverBuild.Outcome silver = new SilverBuild(writer, config, hash, progress).execute(date, rebuild);
                 silverCounts = silver.reconciliation();
                 summary += String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined());
+                gate.afterSilver(silver);
             }
             if (stage.gold()) {
-                Row today = new GoldBuild(writer, config, progress).execute(date, rebuild);
+                if (!stage.silver()) {
+                    gate.afterSilver(null); // gold alone (an Airflow task) still only builds on checked silver
+                }
+                Row today = new GoldBuild(writer, config, progress).execute(date, rebuild, gate);
                 summary += "; gold: " + GoldBuild.TABLES.size() + " tables";
                 printKpis(today, progress);
             }
+        } catch (QualityGateException e) {
+            runLog.record(command, date, started, "blocked", Salespulse.REJECTED, Salespulse.oneLine(e), loaded, silverCounts);
+            err.println("salespulse: " + Salespulse.oneLine(e));
+            return Salespulse.REJECTED;
         } catch (Exception e) {
             runLog.record(command, date, started, "failed", Salespulse.FAILED, Salespulse.oneLine(e), loaded, silverCounts);
             throw e;

@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * The {@code salespulse} command line, and the main class of the application jar for
- * spark-submit. Exit codes: 0 success, 2 usage error, 3 input rejected (data problem),
- * 1 anything else; always with a one-line reason on stderr.
+ * spark-submit. Exit codes: 0 success, 2 usage error, 3 input rejected or a data-quality gate
+ * failed (data problem), 4 an alert fired ({@code alerts --fail-on}), 5 another run holds the
+ * warehouse, 1 anything else; always with a one-line reason on stderr.
  */
 public final class Salespulse {
 
@@ -23,6 +24,8 @@ public final class Salespulse {
     public static final int REJECTED = 3;
     /** {@code alerts --fail-on S}: a rule of severity S or above fired on the date. */
     public static final int ALERT = 4;
+    /** Another run holds the warehouse; nothing was written. */
+    public static final int BUSY = 5;
 
     static final String USAGE_TEXT = """
             usage:

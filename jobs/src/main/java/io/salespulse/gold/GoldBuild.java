@@ -14,6 +14,10 @@ import io.salespulse.silver.FactOpportunityStage;
 import io.salespulse.silver.FactOrder;
 import io.salespulse.silver.SilverBuild;
 import io.salespulse.silver.SilverTable;
+import io.salespulse.quality.CheckResult;
+import io.salespulse.quality.QualityChecks;
+import io.salespulse.quality.QualityGate;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -30,6 +34,7 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.sum;
 
 /**
  * Silver → gold for a run date. Every KPI row for every date ≤ D is computed from silver as of D
@@ -57,7 +62,7 @@ public final class GoldBuild {
     }
 
     /** @return the run date's kpi_daily row (null before any KPI date) */
-    public Row execute(LocalDate runDate, boolean rebuild) {
+    public Row execute(LocalDate runDate, boolean rebuild, QualityGate gate) {
         spark.sparkContext().setJobDescription("gold " + runDate);
         List<AlertRule> rules = AlertRule.parse(config.get(SalespulseConfig.ALERT_RULES));
         LocalDate first = firstKpiDate(runDate);
@@ -77,25 +82,47 @@ public final class GoldBuild {
             out.put(RepDaily.TABLE, RepDaily.build(in));
             out.put(CampaignKpis.TABLE, CampaignKpis.build(in));
             out.put(Alerts.TABLE, Alerts.evaluate(daily, rules));
+            // compute and count every table first: the quality gate sees them all before any is written
+            Map<SilverTable, Dataset<Row>> computed = new LinkedHashMap<>();
+            Map<SilverTable, Long> counts = new LinkedHashMap<>();
             for (Map.Entry<SilverTable, Dataset<Row>> e : out.entrySet()) {
                 SilverTable t = e.getKey();
-                spark.sparkContext().setJobDescription("write gold." + t.name());
+                spark.sparkContext().setJobDescription("compute gold." + t.name());
                 Dataset<Row> rows = TableWriter.conform(e.getValue(), t.schema()).cache();
                 cached.add(rows);
-                long n = rows.count();
+                counts.put(t, rows.count());
+                computed.put(t, rows);
+            }
+            gate.beforeGold(computed, totals(daily, in, first, runDate));
+            for (Map.Entry<SilverTable, Dataset<Row>> e : computed.entrySet()) {
+                SilverTable t = e.getKey();
+                Dataset<Row> rows = e.getValue();
+                spark.sparkContext().setJobDescription("write gold." + t.name());
                 List<String> partitions = List.of(rows.columns()).contains("kpi_month") ? List.of("kpi_month") : List.of();
                 if (rebuild) {
                     writer.overwrite(LAYER, t.name(), t.comment(), t.schema(), rows, partitions);
                 } else {
                     writer.sync(LAYER, t.name(), t.comment(), t.schema(), t.key(), rows, null, List.of(), partitions);
                 }
-                progress.step("gold", String.format("%-58s %,9d rows", LAYER + "." + t.name(), n));
+                progress.step("gold", String.format("%-58s %,9d rows", LAYER + "." + t.name(), counts.get(t)));
             }
             List<Row> today = daily.where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
             return today.isEmpty() ? null : today.get(0);
         } finally {
             cached.forEach(Dataset::unpersist);
         }
+    }
+
+    /** Daily lead and win counts summed over the KPI dates must equal the silver rows in those dates. */
+    private static List<CheckResult> totals(Dataset<Row> daily, GoldInputs in, LocalDate first, LocalDate runDate) {
+        Row g = daily.agg(sum("leads_created"), sum("won")).first();
+        Column inRange = col("created_date").between(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)));
+        long leads = in.leads().where(inRange).count();
+        long won = in.opportunities().where(col("is_closed").and(col("is_won"))
+                .and(col("close_date").between(lit(Date.valueOf(first)), lit(Date.valueOf(runDate))))).count();
+        return List.of(
+                QualityChecks.total(KpiDaily.TABLE.name(), "leads_created summed over dates", g.isNullAt(0) ? 0 : g.getLong(0), leads),
+                QualityChecks.total(KpiDaily.TABLE.name(), "won summed over dates", g.isNullAt(1) ? 0 : g.getLong(1), won));
     }
 
     private Dataset<Row> silver(SilverTable t) {

@@ -39,8 +39,9 @@ public final class BronzeIngest {
     public record SnapshotOutcome(LandingSnapshot snapshot, String status, long rowsRead, long rowsLoaded,
                                   long rowsQuarantined, String reason) {
 
+        /** Rejected whole, or a re-delivery of a loaded snapshot that was ignored: both need a person (exit 3). */
         public boolean rejected() {
-            return "rejected".equals(status);
+            return "rejected".equals(status) || "duplicate".equals(status);
         }
     }
 
@@ -80,7 +81,8 @@ public final class BronzeIngest {
         Map<SourceObject, List<LandingSnapshot>> pending = new LinkedHashMap<>();
         for (LandingSnapshot snapshot : scan.complete()) {
             Row previous = ledger.get(key(snapshot.object().bronzeTable(), snapshot.date()));
-            if (previous != null && "loaded".equals(previous.getAs("status"))) {
+            if (previous != null && List.of("loaded", "duplicate").contains((String) previous.getAs("status"))) {
+                redelivery(snapshot, previous, outcomes, stillRejected);
                 continue;
             }
             if (previous != null && unchangedSinceRejection(snapshot, previous)) {
@@ -114,6 +116,7 @@ public final class BronzeIngest {
                 spark.sparkContext().setJobDescription("ingest " + snapshot.label());
                 SnapshotReader.Result result;
                 try {
+                    refuseEmptyFullOverHistory(snapshot);
                     result = reader.read(snapshot);
                 } catch (SnapshotRejectedException e) {
                     progress.step("ingest", "REJECTED " + e.getMessage());
@@ -143,6 +146,24 @@ public final class BronzeIngest {
             results.forEach(SnapshotReader.Result::release);
         }
         return outcomes;
+    }
+
+    /**
+     * A full snapshot with no rows says every record was deleted. On the first day that is an empty
+     * object; after records have landed it is far likelier a failed export, so it is rejected.
+     */
+    private void refuseEmptyFullOverHistory(LandingSnapshot snapshot) {
+        Manifest m = snapshot.manifest();
+        if (m == null || !"full".equals(m.mode()) || m.records() != 0
+                || !writer.exists(LAYER, snapshot.object().bronzeTable())) {
+            return;
+        }
+        boolean hasHistory = !writer.read(LAYER, snapshot.object().bronzeTable())
+                .where(col("_snapshot_date").lt(lit(Date.valueOf(snapshot.date())))).limit(1).isEmpty();
+        if (hasHistory) {
+            throw new SnapshotRejectedException(snapshot.label() + ": full snapshot with 0 records would delete every "
+                    + snapshot.object().bronzeTable() + " record loaded so far; rejected as a likely failed export");
+        }
     }
 
     private Dataset<Row> withLoadColumns(Dataset<Row> rows, LocalDate date) {
@@ -190,6 +211,28 @@ public final class BronzeIngest {
                 current_timestamp().as("quarantined_at"));
         writer.replaceWhere(OpsTables.LAYER, OpsTables.QUARANTINE,
                 spark.createDataFrame(quarantine.rdd(), OpsTables.quarantine()), String.join(" OR ", opsSlice), List.of());
+    }
+
+    /**
+     * A folder for a date that is already loaded, with a different manifest: a second delivery of
+     * the same snapshot. Loading it would silently rewrite history the silver layer already used,
+     * so the loaded version stays and the new one is reported once (status duplicate, exit 3);
+     * corrections belong in a newer snapshot.
+     */
+    private void redelivery(LandingSnapshot snapshot, Row previous, List<SnapshotOutcome> outcomes, List<String> stillRejected) {
+        String fingerprint = snapshot.manifest() == null ? null : snapshot.manifest().fingerprint();
+        boolean same = java.util.Objects.equals(fingerprint, previous.getAs("manifest_fingerprint"));
+        if ("loaded".equals(previous.getAs("status")) && same) {
+            return;
+        }
+        if ("duplicate".equals(previous.getAs("status")) && same) {
+            stillRejected.add(snapshot.label() + ": " + previous.getAs("reason"));
+            return;
+        }
+        String reason = snapshot.label() + ": delivered again after it was loaded (different manifest); the loaded "
+                + "version stays, land corrections as a newer snapshot";
+        progress.step("ingest", "IGNORED " + reason);
+        outcomes.add(new SnapshotOutcome(snapshot, "duplicate", 0, 0, 0, reason));
     }
 
     /** Same manifest (or the same unusable manifest) as when it was rejected: nothing new to try. */

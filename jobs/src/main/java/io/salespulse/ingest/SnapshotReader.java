@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_format;
@@ -30,6 +31,7 @@ import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
@@ -208,7 +210,7 @@ public final class SnapshotReader {
                         + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
             }
             // position of the row in its file: the last tie-break between versions of one record
-            return df.withColumn("_source_file", lit(fileLabel)).withColumn("_row_number", monotonically_increasing_id());
+            return flagInvalidUtf8(df).withColumn("_source_file", lit(fileLabel)).withColumn("_row_number", monotonically_increasing_id());
         } catch (SnapshotRejectedException e) {
             throw e;
         } catch (RuntimeException | IOException e) {
@@ -278,6 +280,25 @@ public final class SnapshotReader {
         return lines.select(cols.toArray(Column[]::new));
     }
 
+    /**
+     * Bytes that are not UTF-8 decode to U+FFFD; such a row cannot be trusted field by field (a
+     * name or an Id may be garbled), so it is malformed, with its decoded fields as the raw record.
+     */
+    private static Dataset<Row> flagInvalidUtf8(Dataset<Row> df) {
+        Column anyInvalid = lit(false);
+        List<Column> fields = new ArrayList<>();
+        for (String c : df.columns()) {
+            if (!c.equals(CORRUPT)) {
+                anyInvalid = anyInvalid.or(coalesce(col("`" + c + "`").contains(REPLACEMENT), lit(false)));
+                fields.add(col("`" + c + "`"));
+            }
+        }
+        return df.withColumn(CORRUPT, when(col(CORRUPT).isNull().and(anyInvalid),
+                to_json(struct(fields.toArray(Column[]::new)))).otherwise(col(CORRUPT)));
+    }
+
+    private static final String REPLACEMENT = "\uFFFD";
+
     private static Dataset<Row> malformedRows(Dataset<Row> file, SourceObject object) {
         String idColumn = object.isSegment() ? "messageId" : "Id";
         Column id = List.of(file.columns()).contains(idColumn) ? col(idColumn) : lit(null).cast("string");
@@ -285,7 +306,9 @@ public final class SnapshotReader {
                 ? "malformed JSON line (not an event with messageId and type)"
                 : "malformed row (wrong number of fields or unparseable record)";
         return file.where(col(CORRUPT).isNotNull())
-                .select(id.as("record_id"), lit(reason).as("reason"), col(CORRUPT).as("raw_record"), col("_source_file"));
+                .select(id.as("record_id"),
+                        when(col(CORRUPT).contains(REPLACEMENT), lit("invalid UTF-8 bytes")).otherwise(lit(reason)).as("reason"),
+                        col(CORRUPT).as("raw_record"), col("_source_file"));
     }
 
     private Dataset<Row> emptyRows(SourceObject object) {

@@ -32,6 +32,8 @@ public final class DataDictionary {
         table(sb, "ops.run_log", "One row per run", OpsTables.runLog(), List.of("run_id"));
         table(sb, "ops.snapshot_ledger", "One row per snapshot load attempt", OpsTables.snapshotLedger(), List.of());
         table(sb, "ops.quarantine", "Rows that could not be loaded or conformed, with the reason", OpsTables.quarantine(), List.of());
+        table(sb, "ops.dq_results", "One row per data-quality check per run (see docs/operations.md)",
+                io.salespulse.quality.QualityGate.schema(), List.of());
         return sb.toString();
     }
 

@@ -1,6 +1,7 @@
 package io.salespulse.silver;
 
 import io.salespulse.common.TableSchema;
+import io.salespulse.staging.Staging;
 import io.salespulse.staging.Typing;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -65,7 +66,9 @@ public final class FactActivityDaily {
         Column user = coalesce(userId, Typing.blankToNull(col("anonymousId")));
         Column error = when(ts.isNull(), concat(lit("unparseable timestamp '"), coalesce(col("timestamp"), lit("")), lit("'")))
                 .when(col("type").isin(KNOWN_TYPES.toArray()).equalTo(false), concat(lit("unknown event type '"), col("type"), lit("'")))
-                .when(user.isNull(), lit("no userId or anonymousId"));
+                .when(user.isNull(), lit("no userId or anonymousId"))
+                .when(ts.gt(Staging.latestPlausible(col("_snapshot_date"))),
+                        concat(lit("timestamp '"), col("timestamp"), lit("' is after its received date")));
         return bronze.select(col("messageId").as("id"), col("type"), col("event"), userId.as("segment_user_id"),
                 user.as("user_id"), ts.as("event_at"), get_json_object(col("traits"), "$.email").as("traits_email"),
                 col("_snapshot_date"), col("_source_file"), col("_row_number"), error.as("_error"));

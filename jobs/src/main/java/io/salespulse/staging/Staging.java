@@ -18,6 +18,7 @@ import static io.salespulse.staging.Typing.Type.TIMESTAMP;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.when;
@@ -95,6 +96,23 @@ public final class Staging {
     private Staging() {
     }
 
+    /**
+     * The latest believable time for something in a snapshot of {@code snapshotDate}: the end of
+     * the next day (a day of slack for time zones and clock skew). Later is a clock or export error.
+     */
+    public static Column latestPlausible(Column snapshotDate) {
+        return date_add(snapshotDate, 2).cast("timestamp");
+    }
+
+    private static int indexOf(List<StagedObject.Field> fields, String name) {
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no field " + name);
+    }
+
     /** Typed, renamed rows of one object, with lineage columns and {@code _error}. */
     public static Dataset<Row> stage(Dataset<Row> bronze, StagedObject model) {
         List<String> present = List.of(bronze.columns());
@@ -113,7 +131,14 @@ public final class Staging {
         }
         Dataset<Row> typed = bronze.select(step1.toArray(Column[]::new));
         // step 2: the first field that is missing (required) or present but unreadable names the error
+        // lowest priority: a record cannot have been created or modified after it was extracted
         Column error = lit(null).cast("string");
+        for (String stamp : List.of("system_modstamp", "created_at")) {
+            int i = indexOf(fields, stamp);
+            error = when(col(stamp).gt(latestPlausible(col("_snapshot_date"))),
+                    concat(lit(fields.get(i).sourceName() + " '"), col("_raw" + i), lit("' is after its snapshot date")))
+                    .otherwise(error);
+        }
         for (int i = fields.size() - 1; i >= 0; i--) {
             StagedObject.Field f = fields.get(i);
             Column raw = col("_raw" + i);

@@ -1,0 +1,128 @@
+package io.salespulse.quality;
+
+import io.salespulse.ingest.SourceObject;
+import io.salespulse.silver.SilverBuild;
+import io.salespulse.silver.SilverTable;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * The checks themselves, as functions of frames: keys unique and present, foreign keys resolve,
+ * counts reconcile, volume within the trailing norm, landing fresh. Each returns results; the
+ * {@link QualityGate} records them and decides whether the run may go on.
+ */
+public final class QualityChecks {
+
+    private QualityChecks() {
+    }
+
+    /** A foreign key: every non-null {@code column} of {@code child} is a {@code parentColumn} of {@code parent}. */
+    public record ForeignKey(SilverTable child, String column, SilverTable parent, String parentColumn, String severity) {
+    }
+
+    /** Primary key unique, and no key column null (both error-level: a KPI would count a row twice or lose it). */
+    public static List<CheckResult> keys(String layer, SilverTable table, Dataset<Row> rows) {
+        Column anyNull = lit(false);
+        Column[] keyCols = new Column[table.key().size()];
+        for (int i = 0; i < keyCols.length; i++) {
+            keyCols[i] = col(table.key().get(i));
+            anyNull = anyNull.or(keyCols[i].isNull());
+        }
+        Row r = rows.agg(count(lit(1)), sum(when(anyNull, 1L).otherwise(0L)),
+                countDistinct(keyCols[0], java.util.Arrays.copyOfRange(keyCols, 1, keyCols.length))).first();
+        long total = r.getLong(0);
+        long nulls = r.isNullAt(1) ? 0 : r.getLong(1);
+        long distinct = r.getLong(2);
+        long duplicates = total - nulls - distinct;
+        String key = String.join(", ", table.key());
+        return List.of(
+                new CheckResult(layer, "primary_key_unique", table.name(), CheckResult.ERROR, duplicates == 0, duplicates,
+                        duplicates + " surplus rows share a key (" + key + ") among " + total),
+                new CheckResult(layer, "key_not_null", table.name(), CheckResult.ERROR, nulls == 0, nulls,
+                        nulls + " rows with a null key column (" + key + ")"));
+    }
+
+    public static CheckResult foreignKey(String layer, ForeignKey fk, Dataset<Row> child, Dataset<Row> parent) {
+        Dataset<Row> ids = parent.select(col(fk.parentColumn()).as("_parent")).distinct();
+        long orphans = child.where(col(fk.column()).isNotNull())
+                .join(ids, col(fk.column()).equalTo(col("_parent")), "left_anti").count();
+        return new CheckResult(layer, "foreign_key", fk.child().name(), fk.severity(), orphans == 0, orphans,
+                orphans + " rows whose " + fk.column() + " is not a " + fk.parent().name() + "." + fk.parentColumn());
+    }
+
+    /**
+     * A silver table built one row per live record must hold exactly the current versions counted
+     * while reconciling bronze (rows in = quarantined + superseded + deleted + current).
+     */
+    public static CheckResult reconcile(String tableName, long silverRows, SourceObject object,
+                                        List<SilverBuild.Reconciliation> reconciliation) {
+        long current = reconciliation.stream().filter(r -> r.tableName().equals(object.bronzeTable()))
+                .mapToLong(SilverBuild.Reconciliation::current).sum();
+        long gap = silverRows - current;
+        return new CheckResult("silver", "reconciles_with_bronze", tableName, CheckResult.ERROR, gap == 0, gap,
+                silverRows + " rows vs " + current + " current live versions in " + object.bronzeTable());
+    }
+
+    /** A gold total must equal the same count taken straight from silver. */
+    public static CheckResult total(String tableName, String what, long gold, long silver) {
+        long gap = gold - silver;
+        return new CheckResult("gold", "reconciles_with_silver", tableName, CheckResult.ERROR, gap == 0, gap,
+                what + ": " + gold + " in gold vs " + silver + " in silver");
+    }
+
+    /**
+     * Today's incremental rows per object against the mean of the trailing 28 days (at least 7 of
+     * them, mean at least 20 rows): outside [mean / tolerance, mean × tolerance] is anomalous.
+     *
+     * @param ledger ops.snapshot_ledger
+     */
+    public static List<CheckResult> volume(Dataset<Row> ledger, LocalDate runDate, double tolerance) {
+        Dataset<Row> incremental = ledger.where(col("status").equalTo("loaded").and(col("mode").equalTo("incremental")));
+        Date today = Date.valueOf(runDate);
+        Dataset<Row> trailing = incremental.where(col("snapshot_date").geq(lit(Date.valueOf(runDate.minusDays(28))))
+                        .and(col("snapshot_date").lt(lit(today))))
+                .groupBy("table_name").agg(avg("rows_loaded").as("mean"), count(lit(1)).as("days"));
+        List<Row> rows = incremental.where(col("snapshot_date").equalTo(lit(today)))
+                .groupBy("table_name").agg(sum("rows_loaded").as("today"))
+                .join(trailing, "table_name").orderBy("table_name").collectAsList();
+        List<CheckResult> out = new ArrayList<>();
+        for (Row r : rows) {
+            long todayRows = r.getLong(1);
+            double mean = r.getDouble(2);
+            if (r.getLong(3) < 7 || mean < 20) {
+                continue; // too little history to call anything anomalous
+            }
+            boolean ok = todayRows <= mean * tolerance && todayRows >= mean / tolerance;
+            out.add(new CheckResult("landing", "volume_within_norm", r.getString(0), CheckResult.WARN, ok, todayRows,
+                    String.format("%d rows today vs a trailing 28-day mean of %.1f (tolerance ×%s)", todayRows, mean, tolerance)));
+        }
+        return out;
+    }
+
+    /** Every object has a loaded snapshot dated on the run date (its manifest arrived in time). */
+    public static List<CheckResult> freshness(Dataset<Row> ledger, LocalDate runDate) {
+        List<String> landed = ledger.where(col("status").equalTo("loaded").and(col("snapshot_date").equalTo(lit(Date.valueOf(runDate)))))
+                .select("table_name").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        List<CheckResult> out = new ArrayList<>();
+        for (SourceObject o : SourceObject.values()) {
+            boolean fresh = landed.contains(o.bronzeTable());
+            out.add(new CheckResult("landing", "landing_fresh", o.bronzeTable(), CheckResult.WARN, fresh, fresh ? 1 : 0,
+                    fresh ? "snapshot of " + runDate + " loaded" : "no snapshot of " + runDate + " loaded (manifest missing or late)"));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,157 @@
+package io.salespulse.quality;
+
+import io.salespulse.common.Progress;
+import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.TableSchema;
+import io.salespulse.common.TableWriter;
+import io.salespulse.ingest.SourceObject;
+import io.salespulse.ops.OpsTables;
+import io.salespulse.silver.DimCustomer;
+import io.salespulse.silver.Dimensions;
+import io.salespulse.silver.FactCampaignMember;
+import io.salespulse.silver.FactLead;
+import io.salespulse.silver.FactOpportunity;
+import io.salespulse.silver.FactOpportunityStage;
+import io.salespulse.silver.FactOrder;
+import io.salespulse.silver.SilverBuild;
+import io.salespulse.silver.SilverTable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the checks at the two gates of a run, records every result in {@code ops.dq_results}, and
+ * stops the run (before any gold table is written) when an error-level check fails.
+ */
+public final class QualityGate {
+
+    public static final String TABLE = "dq_results";
+
+    /** Foreign keys of silver. Error where silver quarantines orphans, so a failure means a defect. */
+    static final List<QualityChecks.ForeignKey> SILVER_FOREIGN_KEYS = List.of(
+            new QualityChecks.ForeignKey(FactOpportunityStage.TABLE, "opportunity_id", FactOpportunity.TABLE, "opportunity_id", CheckResult.ERROR),
+            new QualityChecks.ForeignKey(FactOpportunity.TABLE, "owner_id", Dimensions.SALES_REP, "owner_id", CheckResult.WARN),
+            new QualityChecks.ForeignKey(FactOpportunity.TABLE, "account_id", DimCustomer.TABLE, "account_id", CheckResult.WARN),
+            new QualityChecks.ForeignKey(FactLead.TABLE, "owner_id", Dimensions.SALES_REP, "owner_id", CheckResult.WARN),
+            new QualityChecks.ForeignKey(FactLead.TABLE, "first_touch_campaign_id", Dimensions.CAMPAIGN, "campaign_id", CheckResult.WARN),
+            new QualityChecks.ForeignKey(FactOrder.TABLE, "account_id", DimCustomer.TABLE, "account_id", CheckResult.WARN),
+            new QualityChecks.ForeignKey(FactOrder.TABLE, "product_id", Dimensions.PRODUCT, "product_id", CheckResult.WARN),
+            new QualityChecks.ForeignKey(FactCampaignMember.TABLE, "campaign_id", Dimensions.CAMPAIGN, "campaign_id", CheckResult.WARN));
+
+    /** Silver tables holding exactly one row per live record of one source object. */
+    static final Map<SilverTable, SourceObject> ONE_ROW_PER_RECORD = Map.of(
+            FactLead.TABLE, SourceObject.LEAD, Dimensions.SALES_REP, SourceObject.USER,
+            Dimensions.PRODUCT, SourceObject.PRODUCT, FactCampaignMember.TABLE, SourceObject.CAMPAIGN_MEMBER);
+
+    private final TableWriter writer;
+    private final SalespulseConfig config;
+    private final LocalDate runDate;
+    private final Progress progress;
+
+    public QualityGate(TableWriter writer, SalespulseConfig config, LocalDate runDate, Progress progress) {
+        this.writer = writer;
+        this.config = config;
+        this.runDate = runDate;
+        this.progress = progress;
+    }
+
+    /**
+     * After silver (or before a gold-only stage): keys, foreign keys, reconciliation with bronze
+     * (when the silver build's counts are at hand), landing volume and freshness.
+     *
+     * @param silver the outcome of the silver build in this process, or null
+     */
+    public void afterSilver(SilverBuild.Outcome silver) {
+        writer.spark().sparkContext().setJobDescription("quality checks silver " + runDate);
+        Map<SilverTable, Dataset<Row>> tables = new LinkedHashMap<>();
+        for (SilverTable t : SilverBuild.TABLES) {
+            tables.put(t, writer.read(SilverBuild.LAYER, t.name()));
+        }
+        List<CheckResult> results = new ArrayList<>();
+        for (SilverTable t : SilverBuild.TABLES) {
+            results.addAll(QualityChecks.keys("silver", t, tables.get(t)));
+        }
+        for (QualityChecks.ForeignKey fk : SILVER_FOREIGN_KEYS) {
+            results.add(QualityChecks.foreignKey("silver", fk, tables.get(fk.child()), tables.get(fk.parent())));
+        }
+        if (silver != null) {
+            for (SilverTable t : SilverBuild.TABLES) {
+                SourceObject object = ONE_ROW_PER_RECORD.get(t);
+                if (object != null) {
+                    results.add(QualityChecks.reconcile(t.name(), silver.rows().get(t.name()), object, silver.reconciliation()));
+                }
+            }
+        }
+        if (writer.exists(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)) {
+            Dataset<Row> ledger = writer.read(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER);
+            results.addAll(QualityChecks.volume(ledger, runDate,
+                    Double.parseDouble(config.get(SalespulseConfig.VOLUME_TOLERANCE))));
+            results.addAll(QualityChecks.freshness(ledger, runDate));
+        }
+        decide("silver", results);
+    }
+
+    /** Before gold is written: keys of every computed gold frame and totals that must match silver. */
+    public void beforeGold(Map<SilverTable, Dataset<Row>> gold, List<CheckResult> totals) {
+        writer.spark().sparkContext().setJobDescription("quality checks gold " + runDate);
+        List<CheckResult> results = new ArrayList<>();
+        for (Map.Entry<SilverTable, Dataset<Row>> e : gold.entrySet()) {
+            results.addAll(QualityChecks.keys("gold", e.getKey(), e.getValue()));
+        }
+        results.addAll(totals);
+        decide("gold", results);
+    }
+
+    private void decide(String stage, List<CheckResult> results) {
+        record(results);
+        List<CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
+        for (CheckResult r : failed) {
+            progress.step("quality", (r.blocking() ? "FAILED " : "warning ") + r.describe());
+        }
+        long passed = results.size() - failed.size();
+        progress.step("quality", String.format("%s: %d checks, %d passed, %d warnings, %d errors", stage, results.size(),
+                passed, failed.stream().filter(r -> !r.blocking()).count(), failed.stream().filter(CheckResult::blocking).count()));
+        List<CheckResult> blocking = failed.stream().filter(CheckResult::blocking).toList();
+        if (!blocking.isEmpty()) {
+            throw new QualityGateException("data-quality gate failed after " + stage + ", gold not published: "
+                    + blocking.stream().map(CheckResult::describe).collect(Collectors.joining("; ")));
+        }
+    }
+
+    private void record(List<CheckResult> results) {
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Row> rows = new ArrayList<>();
+        for (CheckResult r : results) {
+            rows.add(RowFactory.create(writer.runId(), Date.valueOf(runDate), r.layer(), r.check(), r.tableName(),
+                    r.severity(), r.passed(), r.observed(), r.detail(), now));
+        }
+        writer.append(OpsTables.LAYER, TABLE, writer.spark().createDataFrame(rows, schema()), List.of());
+    }
+
+    public static StructType schema() {
+        return TableSchema.of()
+                .col("run_id", DataTypes.StringType, "Run that ran the check")
+                .col("run_date", DataTypes.DateType, "Business date of the run")
+                .col("layer", DataTypes.StringType, "landing, silver or gold")
+                .col("check_name", DataTypes.StringType, "primary_key_unique, key_not_null, foreign_key, reconciles_with_bronze, reconciles_with_silver, volume_within_norm, landing_fresh")
+                .col("table_name", DataTypes.StringType, "Table checked")
+                .col("severity", DataTypes.StringType, "error (a failure stops the run before gold) or warn")
+                .col("passed", DataTypes.BooleanType, "Whether the check passed")
+                .col("observed", DataTypes.LongType, "What the check measured (duplicates, orphans, rows, gap)")
+                .col("detail", DataTypes.StringType, "One line saying what was found")
+                .col("checked_at", DataTypes.TimestampType, "When the check ran")
+                .struct();
+    }
+}
