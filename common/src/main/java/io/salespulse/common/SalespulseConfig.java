@@ -62,9 +62,29 @@ public final class SalespulseConfig {
     public static final ConfigKey VOLUME_TOLERANCE = new ConfigKey("quality.volume_tolerance",
             "5", "A day's incremental row count is anomalous when above this factor of, or below its inverse times, the trailing 28-day mean.");
 
+    // S3A retries: enough to ride out throttling (503 SlowDown) and dropped connections, bounded so
+    // that a store that is down fails the run in about a minute instead of hanging the night
+    public static final ConfigKey S3A_RETRY_LIMIT = new ConfigKey("spark.hadoop.fs.s3a.retry.limit",
+            "6", "S3A retries of a failed request (exponential backoff from fs.s3a.retry.interval).");
+    public static final ConfigKey S3A_RETRY_INTERVAL = new ConfigKey("spark.hadoop.fs.s3a.retry.interval",
+            "250ms", "First S3A retry delay; doubles on each retry.");
+    public static final ConfigKey S3A_THROTTLE_LIMIT = new ConfigKey("spark.hadoop.fs.s3a.retry.throttle.limit",
+            "10", "S3A retries of a throttled (503) request.");
+    public static final ConfigKey S3A_THROTTLE_INTERVAL = new ConfigKey("spark.hadoop.fs.s3a.retry.throttle.interval",
+            "250ms", "First S3A delay after throttling.");
+    public static final ConfigKey S3A_SDK_ATTEMPTS = new ConfigKey("spark.hadoop.fs.s3a.attempts.maximum",
+            "2", "Attempts the AWS SDK makes itself before S3A's retry policy decides.");
+    public static final ConfigKey S3A_CONNECT_TIMEOUT = new ConfigKey("spark.hadoop.fs.s3a.connection.establish.timeout",
+            "5s", "Time to open a connection to the object store.");
+
+    public static final ConfigKey S3A_INPUT_STREAM = new ConfigKey("spark.hadoop.fs.s3a.input.stream.type",
+            "classic", "S3A read stream. Hadoop 3.5's default 'analytics' stream does not apply S3A's retry policy to "
+            + "reads (a dropped connection fails the task) and keeps an entry per object read; 'classic' does neither.");
+
     /** Every declared key, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(LANDING_ROOT, WAREHOUSE_ROOT, REPORTING_TIMEZONE,
-            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS);
+            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
+            S3A_RETRY_LIMIT, S3A_RETRY_INTERVAL, S3A_THROTTLE_LIMIT, S3A_THROTTLE_INTERVAL, S3A_SDK_ATTEMPTS, S3A_CONNECT_TIMEOUT, S3A_INPUT_STREAM);
 
     private final Map<String, String> values;
 

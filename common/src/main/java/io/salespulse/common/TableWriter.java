@@ -94,12 +94,32 @@ public final class TableWriter {
                 same = same.and(eq);
             }
         }
+        // Delta commits a MERGE even when it changes nothing; an unchanged table must keep its version
+        // (a rerun of a day must not grow history), so look for a difference first
+        Dataset<Row> target = spark.read().format("delta").load(path).as("t");
+        if (scope != null) {
+            target = target.where(functions.expr(scope));
+        }
+        boolean changed = !target.join(shaped.as("s"), on, "full_outer")
+                .where(functions.not(same).or(keyMissing(key, "t")).or(keyMissing(key, "s"))).isEmpty();
+        if (!changed) {
+            return;
+        }
         var merge = DeltaTable.forPath(spark, path).as("t").merge(shaped.as("s"), on)
                 .whenMatched(functions.not(same)).updateAll()
                 .whenNotMatched().insertAll();
         merge = scope == null ? merge.whenNotMatchedBySource().delete()
                 : merge.whenNotMatchedBySource(functions.expr(scope)).delete();
         withCommitInfo(merge::execute);
+    }
+
+    /** True for the rows of a full outer join that have no row on one side (every key column null there). */
+    private static Column keyMissing(List<String> key, String side) {
+        Column missing = functions.lit(true);
+        for (String k : key) {
+            missing = missing.and(functions.col(side + ".`" + k + "`").isNull());
+        }
+        return missing;
     }
 
     /** Replaces a whole table's content in one commit (used by rebuild). */

@@ -15,7 +15,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -83,16 +82,9 @@ public final class RunCommand {
         List<SilverBuild.Reconciliation> silverCounts = List.of();
         String summary;
         List<BronzeIngest.SnapshotOutcome> rejected = List.of();
-        RunLock lock;
-        try {
-            lock = RunLock.acquire(spark.sparkContext().hadoopConfiguration(), config.warehouseRoot(), runId,
-                    Duration.ofSeconds(config.getLong(SalespulseConfig.LOCK_TIMEOUT)),
-                    Duration.ofSeconds(config.getLong(SalespulseConfig.LOCK_WAIT)),
-                    Duration.ofMillis(config.getLong(SalespulseConfig.LOCK_SETTLE)));
-        } catch (RunLock.BusyException e) {
-            // nothing was written, so nothing goes to the run log (whose writer is the other run)
-            err.println("salespulse: " + e.getMessage());
-            return Salespulse.BUSY;
+        RunLock lock = takeWarehouse(spark, config, runId, err);
+        if (lock == null) {
+            return Salespulse.BUSY; // nothing written, so nothing for the run log (its writer is the other run)
         }
         try (lock) {
             QualityGate gate = new QualityGate(writer, config, date, progress);
@@ -139,6 +131,16 @@ public final class RunCommand {
             err.println("salespulse: rejected " + r.reason());
         }
         return code;
+    }
+
+    /** The warehouse lease for a writing command, or null (after saying who holds it) when another run does. */
+    static RunLock takeWarehouse(SparkSession spark, SalespulseConfig config, String runId, PrintStream err) {
+        try {
+            return RunLock.acquire(spark.sparkContext().hadoopConfiguration(), config, runId);
+        } catch (RunLock.BusyException e) {
+            err.println("salespulse: " + e.getMessage());
+            return null;
+        }
     }
 
     /** A few headline KPIs of the run date, for the log and the person watching. */

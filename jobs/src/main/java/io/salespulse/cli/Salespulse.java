@@ -34,6 +34,7 @@ public final class Salespulse {
               salespulse rebuild --date YYYY-MM-DD [--warehouse URI] [--conf FILE]
               salespulse export  --table LAYER.TABLE --out PATH [--format csv|parquet] [--warehouse URI] [--conf FILE]
               salespulse alerts  --date YYYY-MM-DD [--fail-on info|warning|critical] [--warehouse URI] [--conf FILE]
+              salespulse forget  --email ADDRESS [--purge true] [--warehouse URI] [--conf FILE]
               salespulse dictionary --out FILE
               salespulse demo    [--days N] [--daily N] [--scale S] [--dir PATH]
             """;
@@ -82,6 +83,11 @@ public final class Salespulse {
                     Args a = new Args(argv, 1, Set.of("date", "fail-on", "warehouse", "conf"));
                     SalespulseConfig config = config(a, env, locations(a));
                     yield AlertsCommand.execute(session(config), config, a.date("date"), a.get("fail-on"), out);
+                }
+                case "forget" -> {
+                    Args a = new Args(argv, 1, Set.of("email", "purge", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield ForgetCommand.execute(session(config), config, a, env, out, err);
                 }
                 case "dictionary" -> {
                     Args a = new Args(argv, 1, Set.of("out"));

@@ -85,15 +85,18 @@ public final class GoldBuild {
             // compute and count every table first: the quality gate sees them all before any is written
             Map<SilverTable, Dataset<Row>> computed = new LinkedHashMap<>();
             Map<SilverTable, Long> counts = new LinkedHashMap<>();
+            List<CheckResult> keyChecks = new ArrayList<>();
             for (Map.Entry<SilverTable, Dataset<Row>> e : out.entrySet()) {
                 SilverTable t = e.getKey();
                 spark.sparkContext().setJobDescription("compute gold." + t.name());
                 Dataset<Row> rows = TableWriter.conform(e.getValue(), t.schema()).cache();
                 cached.add(rows);
-                counts.put(t, rows.count());
+                QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
+                counts.put(t, profile.rows());
+                keyChecks.addAll(profile.checks());
                 computed.put(t, rows);
             }
-            gate.beforeGold(computed, totals(daily, in, first, runDate));
+            gate.beforeGold(keyChecks, totals(daily, in, first, runDate));
             for (Map.Entry<SilverTable, Dataset<Row>> e : computed.entrySet()) {
                 SilverTable t = e.getKey();
                 Dataset<Row> rows = e.getValue();

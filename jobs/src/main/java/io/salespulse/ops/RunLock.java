@@ -52,6 +52,14 @@ public final class RunLock implements AutoCloseable {
         this.heartbeat.setDaemon(true);
     }
 
+    /** Takes the configured warehouse with the configured timeout, wait and settle delay. */
+    public static RunLock acquire(Configuration hadoop, io.salespulse.common.SalespulseConfig config, String runId) {
+        return acquire(hadoop, config.warehouseRoot(), runId,
+                Duration.ofSeconds(config.getLong(io.salespulse.common.SalespulseConfig.LOCK_TIMEOUT)),
+                Duration.ofSeconds(config.getLong(io.salespulse.common.SalespulseConfig.LOCK_WAIT)),
+                Duration.ofMillis(config.getLong(io.salespulse.common.SalespulseConfig.LOCK_SETTLE)));
+    }
+
     /**
      * Takes the warehouse for {@code runId}, waiting up to {@code wait} for a live holder to finish.
      *

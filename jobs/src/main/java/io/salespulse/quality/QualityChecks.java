@@ -11,6 +11,7 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
@@ -34,8 +35,12 @@ public final class QualityChecks {
     public record ForeignKey(SilverTable child, String column, SilverTable parent, String parentColumn, String severity) {
     }
 
+    /** A table's row count with its key checks, taken in one pass (the count a build needs anyway). */
+    public record Profile(long rows, List<CheckResult> checks) {
+    }
+
     /** Primary key unique, and no key column null (both error-level: a KPI would count a row twice or lose it). */
-    public static List<CheckResult> keys(String layer, SilverTable table, Dataset<Row> rows) {
+    public static Profile keys(String layer, SilverTable table, Dataset<Row> rows) {
         Column anyNull = lit(false);
         Column[] keyCols = new Column[table.key().size()];
         for (int i = 0; i < keyCols.length; i++) {
@@ -49,19 +54,37 @@ public final class QualityChecks {
         long distinct = r.getLong(2);
         long duplicates = total - nulls - distinct;
         String key = String.join(", ", table.key());
-        return List.of(
+        return new Profile(total, List.of(
                 new CheckResult(layer, "primary_key_unique", table.name(), CheckResult.ERROR, duplicates == 0, duplicates,
                         duplicates + " surplus rows share a key (" + key + ") among " + total),
                 new CheckResult(layer, "key_not_null", table.name(), CheckResult.ERROR, nulls == 0, nulls,
-                        nulls + " rows with a null key column (" + key + ")"));
+                        nulls + " rows with a null key column (" + key + ")")));
     }
 
-    public static CheckResult foreignKey(String layer, ForeignKey fk, Dataset<Row> child, Dataset<Row> parent) {
-        Dataset<Row> ids = parent.select(col(fk.parentColumn()).as("_parent")).distinct();
-        long orphans = child.where(col(fk.column()).isNotNull())
-                .join(ids, col(fk.column()).equalTo(col("_parent")), "left_anti").count();
-        return new CheckResult(layer, "foreign_key", fk.child().name(), fk.severity(), orphans == 0, orphans,
-                orphans + " rows whose " + fk.column() + " is not a " + fk.parent().name() + "." + fk.parentColumn());
+    /** Orphan counts of every foreign key, collected in one Spark job. */
+    public static List<CheckResult> foreignKeys(String layer, List<ForeignKey> fks, Map<SilverTable, Dataset<Row>> tables) {
+        Dataset<Row> counts = null;
+        for (int i = 0; i < fks.size(); i++) {
+            ForeignKey fk = fks.get(i);
+            Dataset<Row> ids = tables.get(fk.parent()).select(col(fk.parentColumn()).as("_parent")).distinct();
+            Dataset<Row> orphans = tables.get(fk.child()).where(col(fk.column()).isNotNull())
+                    .join(ids, col(fk.column()).equalTo(col("_parent")), "left_anti")
+                    .agg(count(lit(1)).as("orphans")).select(lit(i).as("fk"), col("orphans"));
+            counts = counts == null ? orphans : counts.union(orphans);
+        }
+        long[] byFk = new long[fks.size()];
+        if (counts != null) {
+            for (Row r : counts.collectAsList()) {
+                byFk[r.getInt(0)] = r.getLong(1);
+            }
+        }
+        List<CheckResult> out = new ArrayList<>();
+        for (int i = 0; i < fks.size(); i++) {
+            ForeignKey fk = fks.get(i);
+            out.add(new CheckResult(layer, "foreign_key", fk.child().name(), fk.severity(), byFk[i] == 0, byFk[i],
+                    byFk[i] + " rows whose " + fk.column() + " is not a " + fk.parent().name() + "." + fk.parentColumn()));
+        }
+        return out;
     }
 
     /**

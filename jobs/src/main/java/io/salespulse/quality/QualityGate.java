@@ -71,7 +71,8 @@ public final class QualityGate {
      * After silver (or before a gold-only stage): keys, foreign keys, reconciliation with bronze
      * (when the silver build's counts are at hand), landing volume and freshness.
      *
-     * @param silver the outcome of the silver build in this process, or null
+     * @param silver the outcome of the silver build in this process (its key checks were taken
+     *               while the tables were counted), or null to check the tables as stored
      */
     public void afterSilver(SilverBuild.Outcome silver) {
         writer.spark().sparkContext().setJobDescription("quality checks silver " + runDate);
@@ -80,12 +81,14 @@ public final class QualityGate {
             tables.put(t, writer.read(SilverBuild.LAYER, t.name()));
         }
         List<CheckResult> results = new ArrayList<>();
-        for (SilverTable t : SilverBuild.TABLES) {
-            results.addAll(QualityChecks.keys("silver", t, tables.get(t)));
+        if (silver != null) {
+            results.addAll(silver.keyChecks());
+        } else {
+            for (SilverTable t : SilverBuild.TABLES) {
+                results.addAll(QualityChecks.keys("silver", t, tables.get(t)).checks());
+            }
         }
-        for (QualityChecks.ForeignKey fk : SILVER_FOREIGN_KEYS) {
-            results.add(QualityChecks.foreignKey("silver", fk, tables.get(fk.child()), tables.get(fk.parent())));
-        }
+        results.addAll(QualityChecks.foreignKeys("silver", SILVER_FOREIGN_KEYS, tables));
         if (silver != null) {
             for (SilverTable t : SilverBuild.TABLES) {
                 SourceObject object = ONE_ROW_PER_RECORD.get(t);
@@ -103,13 +106,9 @@ public final class QualityGate {
         decide("silver", results);
     }
 
-    /** Before gold is written: keys of every computed gold frame and totals that must match silver. */
-    public void beforeGold(Map<SilverTable, Dataset<Row>> gold, List<CheckResult> totals) {
-        writer.spark().sparkContext().setJobDescription("quality checks gold " + runDate);
-        List<CheckResult> results = new ArrayList<>();
-        for (Map.Entry<SilverTable, Dataset<Row>> e : gold.entrySet()) {
-            results.addAll(QualityChecks.keys("gold", e.getKey(), e.getValue()));
-        }
+    /** Before gold is written: key checks of every computed gold frame and totals that must match silver. */
+    public void beforeGold(List<CheckResult> keyChecks, List<CheckResult> totals) {
+        List<CheckResult> results = new ArrayList<>(keyChecks);
         results.addAll(totals);
         decide("gold", results);
     }

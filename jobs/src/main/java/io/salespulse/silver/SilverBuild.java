@@ -8,6 +8,8 @@ import io.salespulse.ingest.SourceObject;
 import io.salespulse.intermediate.CurrentState;
 import io.salespulse.intermediate.CustomerAcquisition;
 import io.salespulse.ops.OpsTables;
+import io.salespulse.quality.CheckResult;
+import io.salespulse.quality.QualityChecks;
 import io.salespulse.staging.StagedObject;
 import io.salespulse.staging.Staging;
 import io.salespulse.staging.Typing;
@@ -54,7 +56,9 @@ public final class SilverBuild {
     public record Reconciliation(String tableName, long rowsIn, long quarantined, long superseded, long deleted, long current) {
     }
 
-    public record Outcome(Map<String, Long> rows, long quarantined, List<Reconciliation> reconciliation) {
+    /** @param keyChecks primary-key checks of every table, taken while counting it */
+    public record Outcome(Map<String, Long> rows, long quarantined, List<Reconciliation> reconciliation,
+                          List<CheckResult> keyChecks) {
     }
 
     private final SparkSession spark;
@@ -128,12 +132,15 @@ public final class SilverBuild {
             }
 
             Map<String, Long> counts = new LinkedHashMap<>();
+            List<CheckResult> keyChecks = new ArrayList<>();
             for (SilverTable t : TABLES) {
                 spark.sparkContext().setJobDescription("write silver." + t.name());
                 // computed once: counted, then written from the cache
                 Dataset<Row> rows = TableWriter.conform(out.get(t), t.schema()).cache();
                 cached.add(rows);
-                long n = rows.count();
+                QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
+                keyChecks.addAll(profile.checks());
+                long n = profile.rows();
                 if (rebuild) {
                     writer.overwrite(LAYER, t.name(), t.comment(), t.schema(), rows);
                 } else {
@@ -143,7 +150,7 @@ public final class SilverBuild {
                 progress.step("silver", String.format("%-58s %,9d rows", LAYER + "." + t.name(), n));
             }
             long quarantined = writeQuarantine(quarantine, cached);
-            return new Outcome(counts, quarantined, collect(reconciliation));
+            return new Outcome(counts, quarantined, collect(reconciliation), keyChecks);
         } finally {
             cached.forEach(Dataset::unpersist);
         }

@@ -23,14 +23,14 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
 
     static final int DAYS = 60;
     /** Daily runs at the end of the 60 days (all 60 with -Dsalespulse.test.dailyRuns=60); the days before load in one run. */
-    static final int DAILY = Integer.getInteger("salespulse.test.dailyRuns", 10);
+    static final int DAILY = Integer.getInteger("salespulse.test.dailyRuns", 8);
 
     @Test
     void dailyRunsEqualARebuild() {
         Path dir = workDir("incremental");
         String landing = dir.resolve("landing").toString();
         String warehouse = dir.resolve("warehouse").toString();
-        // March's exchange rates land 3 days late (day 53), inside the daily window
+        // March's exchange rates land 3 days late (day 53), inside the 8-day daily window
         LocalDate start = LocalDate.of(2026, 1, 10);
         assertThat(Cli.run("datagen", "--out", landing, "--start", start.toString(), "--days", String.valueOf(DAYS),
                 "--scale", "0.01", "--seed", "5", "--malformed-rate", "0.002").code()).isEqualTo(0);

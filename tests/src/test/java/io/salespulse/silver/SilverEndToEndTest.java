@@ -91,7 +91,7 @@ class SilverEndToEndTest extends SparkTestBase {
     }
 
     @Test
-    void noSilverColumnHoldsAnEmailOrAPhoneNumber() {
+    void noSilverOrGoldColumnHoldsAnEmailOrAPhoneNumber() {
         Set<String> phones = new HashSet<>();
         for (Row r : table("bronze", "salesforce_lead").select(regexp_replace(col("Phone"), "[^0-9]", ""),
                 regexp_replace(col("MobilePhone"), "[^0-9]", "")).collectAsList()) {
@@ -102,8 +102,12 @@ class SilverEndToEndTest extends SparkTestBase {
             }
         }
         assertThat(phones).isNotEmpty();
-        for (String name : REQUIRED.keySet()) {
-            Dataset<Row> df = table("silver", name);
+        List<String[]> tables = new java.util.ArrayList<>();
+        REQUIRED.keySet().forEach(n -> tables.add(new String[]{"silver", n}));
+        io.salespulse.gold.GoldBuild.TABLES.forEach(t -> tables.add(new String[]{"gold", t.name()}));
+        for (String[] layerAndName : tables) {
+            String name = layerAndName[0] + "." + layerAndName[1];
+            Dataset<Row> df = table(layerAndName[0], layerAndName[1]);
             for (StructField f : df.schema().fields()) {
                 if (!f.dataType().simpleString().equals("string")) {
                     continue;
