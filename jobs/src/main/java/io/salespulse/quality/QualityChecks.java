@@ -39,7 +39,20 @@ public final class QualityChecks {
     public record Profile(long rows, List<CheckResult> checks) {
     }
 
-    /** Primary key unique, and no key column null (both error-level: a KPI would count a row twice or lose it). */
+    /**
+     * Columns besides the key that every row must carry: the dates KPIs are placed by. Staging
+     * quarantines rows without them, so a null here is a defect, not a data problem.
+     */
+    static final Map<String, List<String>> REQUIRED = Map.of(
+            "fact_lead", List.of("created_date"),
+            "fact_opportunity", List.of("created_date", "close_date"),
+            "fact_order", List.of("effective_date"),
+            "dim_customer", List.of("account_id", "valid_from"));
+
+    /**
+     * Primary key unique, no key column null, required columns present (all error-level: a KPI
+     * would count a row twice, lose it, or place it on no date), in one pass over the rows.
+     */
     public static Profile keys(String layer, SilverTable table, Dataset<Row> rows) {
         Column anyNull = lit(false);
         Column[] keyCols = new Column[table.key().size()];
@@ -47,18 +60,29 @@ public final class QualityChecks {
             keyCols[i] = col(table.key().get(i));
             anyNull = anyNull.or(keyCols[i].isNull());
         }
-        Row r = rows.agg(count(lit(1)), sum(when(anyNull, 1L).otherwise(0L)),
-                countDistinct(keyCols[0], java.util.Arrays.copyOfRange(keyCols, 1, keyCols.length))).first();
+        List<String> required = REQUIRED.getOrDefault(table.name(), List.of());
+        List<Column> aggs = new ArrayList<>(List.of(sum(when(anyNull, 1L).otherwise(0L)),
+                countDistinct(keyCols[0], java.util.Arrays.copyOfRange(keyCols, 1, keyCols.length))));
+        for (String c : required) {
+            aggs.add(sum(when(col(c).isNull(), 1L).otherwise(0L)));
+        }
+        Row r = rows.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
         long total = r.getLong(0);
         long nulls = r.isNullAt(1) ? 0 : r.getLong(1);
         long distinct = r.getLong(2);
         long duplicates = total - nulls - distinct;
         String key = String.join(", ", table.key());
-        return new Profile(total, List.of(
+        List<CheckResult> checks = new ArrayList<>(List.of(
                 new CheckResult(layer, "primary_key_unique", table.name(), CheckResult.ERROR, duplicates == 0, duplicates,
                         duplicates + " surplus rows share a key (" + key + ") among " + total),
                 new CheckResult(layer, "key_not_null", table.name(), CheckResult.ERROR, nulls == 0, nulls,
                         nulls + " rows with a null key column (" + key + ")")));
+        for (int i = 0; i < required.size(); i++) {
+            long missing = r.isNullAt(3 + i) ? 0 : r.getLong(3 + i);
+            checks.add(new CheckResult(layer, "required_not_null", table.name(), CheckResult.ERROR, missing == 0, missing,
+                    missing + " rows without " + required.get(i)));
+        }
+        return new Profile(total, checks);
     }
 
     /** Orphan counts of every foreign key, collected in one Spark job. */

@@ -144,7 +144,7 @@ public final class QualityGate {
                 .col("run_id", DataTypes.StringType, "Run that ran the check")
                 .col("run_date", DataTypes.DateType, "Business date of the run")
                 .col("layer", DataTypes.StringType, "landing, silver or gold")
-                .col("check_name", DataTypes.StringType, "primary_key_unique, key_not_null, foreign_key, reconciles_with_bronze, reconciles_with_silver, volume_within_norm, landing_fresh")
+                .col("check_name", DataTypes.StringType, "primary_key_unique, key_not_null, required_not_null, foreign_key, reconciles_with_bronze, reconciles_with_silver, volume_within_norm, landing_fresh")
                 .col("table_name", DataTypes.StringType, "Table checked")
                 .col("severity", DataTypes.StringType, "error (a failure stops the run before gold) or warn")
                 .col("passed", DataTypes.BooleanType, "Whether the check passed")
