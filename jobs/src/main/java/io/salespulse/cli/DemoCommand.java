@@ -1,5 +1,6 @@
 package io.salespulse.cli;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.LocalS3;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
@@ -86,10 +87,10 @@ final class DemoCommand {
         for (SourceObject o : SourceObject.values()) {
             names.add(BronzeIngest.LAYER + "." + o.bronzeTable());
         }
-        for (io.salespulse.silver.SilverTable t : io.salespulse.silver.SilverBuild.TABLES) {
+        for (io.salespulse.common.TableSpec t : io.salespulse.silver.SilverBuild.TABLES) {
             names.add(io.salespulse.silver.SilverBuild.LAYER + "." + t.name());
         }
-        for (io.salespulse.silver.SilverTable t : io.salespulse.gold.GoldBuild.TABLES) {
+        for (io.salespulse.common.TableSpec t : io.salespulse.gold.GoldBuild.TABLES) {
             names.add(io.salespulse.gold.GoldBuild.LAYER + "." + t.name());
         }
         names.add(BronzeIngest.LAYER + "." + OpsTables.MALFORMED_ROWS);

@@ -1,7 +1,8 @@
 package io.salespulse.gold;
 
+import io.salespulse.common.Frames;
 import io.salespulse.common.TableSchema;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,7 +24,7 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  */
 public final class Alerts {
 
-    public static final SilverTable TABLE = new SilverTable("kpi_alerts",
+    public static final TableSpec TABLE = new TableSpec("kpi_alerts",
             "Threshold rules breached, one row per KPI date and rule",
             TableSchema.of()
                     .col("kpi_date", DateType, "KPI date on which the rule was breached")
@@ -63,10 +64,6 @@ public final class Alerts {
         if (parts.isEmpty()) {
             return kpiDaily.sparkSession().createDataFrame(List.of(), TABLE.schema());
         }
-        Dataset<Row> all = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            all = all.unionByName(parts.get(i));
-        }
-        return all;
+        return Frames.unionByName(parts);
     }
 }

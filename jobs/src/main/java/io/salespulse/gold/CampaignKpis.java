@@ -1,7 +1,7 @@
 package io.salespulse.gold;
 
 import io.salespulse.common.TableSchema;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,7 +23,7 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
 /** {@code gold.kpi_campaign}: per campaign, cumulative to the run date, first-touch attribution. */
 public final class CampaignKpis {
 
-    public static final SilverTable TABLE = new SilverTable("kpi_campaign",
+    public static final TableSpec TABLE = new TableSpec("kpi_campaign",
             "Per campaign, cumulative up to the run date: reach, first-touch leads and customers, won deals, CAC and ROI",
             TableSchema.of()
                     .col("campaign_id", StringType, "Salesforce Campaign Id")

@@ -1,7 +1,7 @@
 package io.salespulse.gold;
 
 import io.salespulse.common.TableSchema;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,7 +38,7 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
  */
 public final class CohortClv {
 
-    public static final SilverTable TABLE = new SilverTable("kpi_cohort_clv",
+    public static final TableSpec TABLE = new TableSpec("kpi_cohort_clv",
             "Cohort customer lifetime value: one row per cohort month, month offset and acquisition channel ('all' = total)",
             TableSchema.of()
                     .col("cohort_month", StringType, "yyyy-MM of the customers' acquisition date")

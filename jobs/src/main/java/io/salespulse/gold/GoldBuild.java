@@ -13,7 +13,7 @@ import io.salespulse.silver.FactOpportunity;
 import io.salespulse.silver.FactOpportunityStage;
 import io.salespulse.silver.FactOrder;
 import io.salespulse.silver.SilverBuild;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import io.salespulse.quality.CheckResult;
 import io.salespulse.quality.QualityChecks;
 import io.salespulse.quality.QualityGate;
@@ -46,7 +46,7 @@ public final class GoldBuild {
 
     public static final String LAYER = "gold";
 
-    public static final List<SilverTable> TABLES = List.of(KpiDaily.TABLE, CohortClv.TABLE, RepDaily.TABLE,
+    public static final List<TableSpec> TABLES = List.of(KpiDaily.TABLE, CohortClv.TABLE, RepDaily.TABLE,
             CampaignKpis.TABLE, Alerts.TABLE);
 
     private final SparkSession spark;
@@ -76,18 +76,18 @@ public final class GoldBuild {
         try {
             Dataset<Row> daily = TableWriter.conform(KpiDaily.build(in), KpiDaily.TABLE.schema()).cache();
             cached.add(daily);
-            Map<SilverTable, Dataset<Row>> out = new LinkedHashMap<>();
+            Map<TableSpec, Dataset<Row>> out = new LinkedHashMap<>();
             out.put(KpiDaily.TABLE, daily);
             out.put(CohortClv.TABLE, CohortClv.build(in));
             out.put(RepDaily.TABLE, RepDaily.build(in));
             out.put(CampaignKpis.TABLE, CampaignKpis.build(in));
             out.put(Alerts.TABLE, Alerts.evaluate(daily, rules));
             // compute and count every table first: the quality gate sees them all before any is written
-            Map<SilverTable, Dataset<Row>> computed = new LinkedHashMap<>();
-            Map<SilverTable, Long> counts = new LinkedHashMap<>();
+            Map<TableSpec, Dataset<Row>> computed = new LinkedHashMap<>();
+            Map<TableSpec, Long> counts = new LinkedHashMap<>();
             List<CheckResult> keyChecks = new ArrayList<>();
-            for (Map.Entry<SilverTable, Dataset<Row>> e : out.entrySet()) {
-                SilverTable t = e.getKey();
+            for (Map.Entry<TableSpec, Dataset<Row>> e : out.entrySet()) {
+                TableSpec t = e.getKey();
                 spark.sparkContext().setJobDescription("compute gold." + t.name());
                 Dataset<Row> rows = TableWriter.conform(e.getValue(), t.schema()).cache();
                 cached.add(rows);
@@ -97,8 +97,8 @@ public final class GoldBuild {
                 computed.put(t, rows);
             }
             gate.beforeGold(keyChecks, totals(daily, in, first, runDate));
-            for (Map.Entry<SilverTable, Dataset<Row>> e : computed.entrySet()) {
-                SilverTable t = e.getKey();
+            for (Map.Entry<TableSpec, Dataset<Row>> e : computed.entrySet()) {
+                TableSpec t = e.getKey();
                 Dataset<Row> rows = e.getValue();
                 spark.sparkContext().setJobDescription("write gold." + t.name());
                 List<String> partitions = List.of(rows.columns()).contains("kpi_month") ? List.of("kpi_month") : List.of();
@@ -128,7 +128,7 @@ public final class GoldBuild {
                 QualityChecks.total(KpiDaily.TABLE.name(), "won summed over dates", g.isNullAt(1) ? 0 : g.getLong(1), won));
     }
 
-    private Dataset<Row> silver(SilverTable t) {
+    private Dataset<Row> silver(TableSpec t) {
         return writer.read(SilverBuild.LAYER, t.name());
     }
 

@@ -1,7 +1,7 @@
 package io.salespulse.gold;
 
 import io.salespulse.common.TableSchema;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -18,7 +18,7 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
 /** {@code gold.kpi_daily}: every company-level KPI of {@code kpis.md}, one row per KPI date. */
 public final class KpiDaily {
 
-    public static final SilverTable TABLE = new SilverTable("kpi_daily",
+    public static final TableSpec TABLE = new TableSpec("kpi_daily",
             "Company-level KPIs, one row per date from the first KPI date to the run date, partitioned by kpi_month",
             TableSchema.of()
                     .col("kpi_date", DateType, "KPI date (reporting time zone)")

@@ -1,7 +1,7 @@
 package io.salespulse.gold;
 
 import io.salespulse.common.TableSchema;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,7 +27,7 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
 /** {@code gold.kpi_rep_daily}: every sales rep × every KPI date (dense), records counted for their current owner. */
 public final class RepDaily {
 
-    public static final SilverTable TABLE = new SilverTable("kpi_rep_daily",
+    public static final TableSpec TABLE = new TableSpec("kpi_rep_daily",
             "Per sales rep and KPI date (every rep, every date; zeros where nothing happened), partitioned by kpi_month",
             TableSchema.of()
                     .col("kpi_date", DateType, "KPI date")

@@ -1,5 +1,6 @@
 package io.salespulse.ingest;
 
+import io.salespulse.common.Frames;
 import io.salespulse.common.Progress;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ops.OpsTables;
@@ -188,10 +189,7 @@ public final class BronzeIngest {
         if (malformed.isEmpty()) {
             return;
         }
-        Dataset<Row> all = malformed.get(0);
-        for (int i = 1; i < malformed.size(); i++) {
-            all = all.unionByName(malformed.get(i));
-        }
+        Dataset<Row> all = Frames.unionByName(malformed);
         List<Row> slices = all.select("table_name", "snapshot_date").distinct().collectAsList();
         List<String> bronzeSlice = new ArrayList<>();
         List<String> opsSlice = new ArrayList<>();

@@ -54,7 +54,7 @@ public final class SnapshotReader {
     public static final List<String> MALFORMED_COLUMNS = List.of("record_id", "reason", "raw_record", "_source_file");
 
     /** Segment top-level fields kept as columns; nested objects are kept as JSON text. */
-    static final List<String> SEGMENT_FIELDS = List.of("messageId", "type", "event", "userId", "anonymousId",
+    public static final List<String> SEGMENT_FIELDS = List.of("messageId", "type", "event", "userId", "anonymousId",
             "timestamp", "receivedAt", "sentAt", "properties", "traits", "context");
 
     /**

@@ -2,7 +2,7 @@ package io.salespulse.quality;
 
 import io.salespulse.ingest.SourceObject;
 import io.salespulse.silver.SilverBuild;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,7 +32,7 @@ public final class QualityChecks {
     }
 
     /** A foreign key: every non-null {@code column} of {@code child} is a {@code parentColumn} of {@code parent}. */
-    public record ForeignKey(SilverTable child, String column, SilverTable parent, String parentColumn, String severity) {
+    public record ForeignKey(TableSpec child, String column, TableSpec parent, String parentColumn, String severity) {
     }
 
     /** A table's row count with its key checks, taken in one pass (the count a build needs anyway). */
@@ -53,7 +53,7 @@ public final class QualityChecks {
      * Primary key unique, no key column null, required columns present (all error-level: a KPI
      * would count a row twice, lose it, or place it on no date), in one pass over the rows.
      */
-    public static Profile keys(String layer, SilverTable table, Dataset<Row> rows) {
+    public static Profile keys(String layer, TableSpec table, Dataset<Row> rows) {
         Column anyNull = lit(false);
         Column[] keyCols = new Column[table.key().size()];
         for (int i = 0; i < keyCols.length; i++) {
@@ -86,7 +86,7 @@ public final class QualityChecks {
     }
 
     /** Orphan counts of every foreign key, collected in one Spark job. */
-    public static List<CheckResult> foreignKeys(String layer, List<ForeignKey> fks, Map<SilverTable, Dataset<Row>> tables) {
+    public static List<CheckResult> foreignKeys(String layer, List<ForeignKey> fks, Map<TableSpec, Dataset<Row>> tables) {
         Dataset<Row> counts = null;
         for (int i = 0; i < fks.size(); i++) {
             ForeignKey fk = fks.get(i);

@@ -14,7 +14,7 @@ import io.salespulse.silver.FactOpportunity;
 import io.salespulse.silver.FactOpportunityStage;
 import io.salespulse.silver.FactOrder;
 import io.salespulse.silver.SilverBuild;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -51,7 +51,7 @@ public final class QualityGate {
             new QualityChecks.ForeignKey(FactCampaignMember.TABLE, "campaign_id", Dimensions.CAMPAIGN, "campaign_id", CheckResult.WARN));
 
     /** Silver tables holding exactly one row per live record of one source object. */
-    static final Map<SilverTable, SourceObject> ONE_ROW_PER_RECORD = Map.of(
+    static final Map<TableSpec, SourceObject> ONE_ROW_PER_RECORD = Map.of(
             FactLead.TABLE, SourceObject.LEAD, Dimensions.SALES_REP, SourceObject.USER,
             Dimensions.PRODUCT, SourceObject.PRODUCT, FactCampaignMember.TABLE, SourceObject.CAMPAIGN_MEMBER);
 
@@ -76,21 +76,21 @@ public final class QualityGate {
      */
     public void afterSilver(SilverBuild.Outcome silver) {
         writer.spark().sparkContext().setJobDescription("quality checks silver " + runDate);
-        Map<SilverTable, Dataset<Row>> tables = new LinkedHashMap<>();
-        for (SilverTable t : SilverBuild.TABLES) {
+        Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
+        for (TableSpec t : SilverBuild.TABLES) {
             tables.put(t, writer.read(SilverBuild.LAYER, t.name()));
         }
         List<CheckResult> results = new ArrayList<>();
         if (silver != null) {
             results.addAll(silver.keyChecks());
         } else {
-            for (SilverTable t : SilverBuild.TABLES) {
+            for (TableSpec t : SilverBuild.TABLES) {
                 results.addAll(QualityChecks.keys("silver", t, tables.get(t)).checks());
             }
         }
         results.addAll(QualityChecks.foreignKeys("silver", SILVER_FOREIGN_KEYS, tables));
         if (silver != null) {
-            for (SilverTable t : SilverBuild.TABLES) {
+            for (TableSpec t : SilverBuild.TABLES) {
                 SourceObject object = ONE_ROW_PER_RECORD.get(t);
                 if (object != null) {
                     results.add(QualityChecks.reconcile(t.name(), silver.rows().get(t.name()), object, silver.reconciliation()));

@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.ops.OpsTables;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -25,7 +26,7 @@ public final class DataDictionary {
                 .append("column as text plus `_snapshot_date`, `_ingested_at`, `_source_file`, `_row_number`, `_run_id`\n")
                 .append("(see [ingestion](ingestion.md)); they are the only tables with personal data.\n\n");
         sb.append("## Silver\n\n");
-        for (SilverTable t : SilverBuild.TABLES) {
+        for (TableSpec t : SilverBuild.TABLES) {
             table(sb, "silver." + t.name(), t.comment(), t.schema(), t.key());
         }
         sb.append("## Ops\n\n");

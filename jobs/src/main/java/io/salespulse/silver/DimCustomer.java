@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -29,7 +30,7 @@ import static org.apache.spark.sql.types.DataTypes.TimestampType;
  */
 public final class DimCustomer {
 
-    public static final SilverTable TABLE = new SilverTable("dim_customer",
+    public static final TableSpec TABLE = new TableSpec("dim_customer",
             "One row per account version (SCD type 2 on owner, industry, country, type), live accounts only",
             TableSchema.of()
                     .col("customer_key", LongType, "Surrogate key of the version: xxhash64(account_id, valid_from)")

@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import io.salespulse.intermediate.ConversionRates;
 import org.apache.spark.sql.Dataset;
@@ -30,7 +31,7 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
 /** The small dimensions: sales reps, campaigns, products, dates. */
 public final class Dimensions {
 
-    public static final SilverTable SALES_REP = new SilverTable("dim_sales_rep",
+    public static final TableSpec SALES_REP = new TableSpec("dim_sales_rep",
             "One row per live Salesforce User (the sales reps OwnerId points to); no email kept",
             TableSchema.of()
                     .col("owner_id", StringType, "Salesforce User Id (what OwnerId fields hold)")
@@ -41,7 +42,7 @@ public final class Dimensions {
                     .struct(),
             List.of("owner_id"));
 
-    public static final SilverTable CAMPAIGN = new SilverTable("dim_campaign",
+    public static final TableSpec CAMPAIGN = new TableSpec("dim_campaign",
             "One row per live campaign, costs in reporting currency at the StartDate rate",
             TableSchema.of()
                     .col("campaign_id", StringType, "Salesforce Campaign Id")
@@ -57,7 +58,7 @@ public final class Dimensions {
                     .struct(),
             List.of("campaign_id"));
 
-    public static final SilverTable PRODUCT = new SilverTable("dim_product",
+    public static final TableSpec PRODUCT = new TableSpec("dim_product",
             "One row per live product (Product2)",
             TableSchema.of()
                     .col("product_id", StringType, "Salesforce Product2 Id")
@@ -68,7 +69,7 @@ public final class Dimensions {
                     .struct(),
             List.of("product_id"));
 
-    public static final SilverTable DATE = new SilverTable("dim_date",
+    public static final TableSpec DATE = new TableSpec("dim_date",
             "One row per calendar day from the earliest business date seen to the run date",
             TableSchema.of()
                     .col("date", DateType, "Calendar day")

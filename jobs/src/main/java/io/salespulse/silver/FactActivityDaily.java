@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import io.salespulse.staging.Staging;
 import io.salespulse.staging.Typing;
@@ -38,7 +39,7 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  */
 public final class FactActivityDaily {
 
-    public static final SilverTable TABLE = new SilverTable("fact_activity_daily",
+    public static final TableSpec TABLE = new TableSpec("fact_activity_daily",
             "One row per analytics user and day: event counts and lifecycle events, linked to an account when known",
             TableSchema.of()
                     .col("activity_date", DateType, "Date of the events' timestamp in the reporting time zone")

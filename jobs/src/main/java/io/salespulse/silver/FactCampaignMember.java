@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,7 +18,7 @@ import static org.apache.spark.sql.types.DataTypes.TimestampType;
 /** {@code silver.fact_campaign_member}: one row per live CampaignMember (lead or contact rows). */
 public final class FactCampaignMember {
 
-    public static final SilverTable TABLE = new SilverTable("fact_campaign_member",
+    public static final TableSpec TABLE = new TableSpec("fact_campaign_member",
             "One row per live campaign membership (lead or contact), for campaign reach and response",
             TableSchema.of()
                     .col("campaign_member_id", StringType, "Salesforce CampaignMember Id")

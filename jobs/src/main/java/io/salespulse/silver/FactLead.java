@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -28,7 +29,7 @@ import static org.apache.spark.sql.types.DataTypes.TimestampType;
 /** {@code silver.fact_lead}: one row per live lead, with its quality, first touch and conversion outcome. */
 public final class FactLead {
 
-    public static final SilverTable TABLE = new SilverTable("fact_lead",
+    public static final TableSpec TABLE = new TableSpec("fact_lead",
             "One row per live Salesforce lead: quality score, first-touch campaign and conversion outcome",
             TableSchema.of()
                     .col("lead_id", StringType, "Salesforce Lead Id")

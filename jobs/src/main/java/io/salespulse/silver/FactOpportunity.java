@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import io.salespulse.intermediate.ConversionRates;
 import org.apache.spark.sql.Dataset;
@@ -23,7 +24,7 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
 /** {@code silver.fact_opportunity}: one row per live opportunity, amount converted at the CloseDate rate. */
 public final class FactOpportunity {
 
-    public static final SilverTable TABLE = new SilverTable("fact_opportunity",
+    public static final TableSpec TABLE = new TableSpec("fact_opportunity",
             "One row per live Salesforce opportunity, current stage and amount in reporting currency",
             TableSchema.of()
                     .col("opportunity_id", StringType, "Salesforce Opportunity Id")

@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import io.salespulse.intermediate.ConversionRates;
 import org.apache.spark.sql.Dataset;
@@ -24,7 +25,7 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
  */
 public final class FactOpportunityStage {
 
-    public static final SilverTable TABLE = new SilverTable("fact_opportunity_stage",
+    public static final TableSpec TABLE = new TableSpec("fact_opportunity_stage",
             "One row per opportunity stage interval, from OpportunityHistory (reopened deals included)",
             TableSchema.of()
                     .col("history_id", StringType, "OpportunityHistory Id")

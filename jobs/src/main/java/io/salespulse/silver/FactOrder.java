@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import io.salespulse.intermediate.ConversionRates;
 import org.apache.spark.sql.Dataset;
@@ -23,7 +24,7 @@ import static org.apache.spark.sql.types.DataTypes.createDecimalType;
  */
 public final class FactOrder {
 
-    public static final SilverTable TABLE = new SilverTable("fact_order",
+    public static final TableSpec TABLE = new TableSpec("fact_order",
             "One row per order line (orders without lines: one row, order_item_id null), amounts in reporting currency",
             TableSchema.of()
                     .col("order_line_id", StringType, "Unique line key: order_item_id, or '<order_id>:order' for an order without lines")

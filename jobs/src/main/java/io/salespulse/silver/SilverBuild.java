@@ -1,9 +1,12 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.Frames;
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
+import io.salespulse.ingest.SnapshotReader;
 import io.salespulse.ingest.SourceObject;
 import io.salespulse.intermediate.CurrentState;
 import io.salespulse.intermediate.CustomerAcquisition;
@@ -48,7 +51,7 @@ public final class SilverBuild {
     public static final String LAYER = "silver";
 
     /** Every silver table, in dependency-free write order. */
-    public static final List<SilverTable> TABLES = List.of(Dimensions.DATE, Dimensions.SALES_REP, Dimensions.PRODUCT,
+    public static final List<TableSpec> TABLES = List.of(Dimensions.DATE, Dimensions.SALES_REP, Dimensions.PRODUCT,
             Dimensions.CAMPAIGN, DimCustomer.TABLE, FactLead.TABLE, FactOpportunity.TABLE, FactOpportunityStage.TABLE,
             FactOrder.TABLE, FactActivityDaily.TABLE, FactCampaignMember.TABLE);
 
@@ -108,7 +111,7 @@ public final class SilverBuild {
             cached.add(acquisitions);
             Dataset<Row> channels = CustomerAcquisition.channels(live.get(SourceObject.LEAD));
 
-            Map<SilverTable, Dataset<Row>> out = new LinkedHashMap<>();
+            Map<TableSpec, Dataset<Row>> out = new LinkedHashMap<>();
             out.put(Dimensions.SALES_REP, Dimensions.salesReps(live.get(SourceObject.USER)));
             out.put(Dimensions.PRODUCT, Dimensions.products(live.get(SourceObject.PRODUCT)));
             Built campaigns = Dimensions.campaigns(live.get(SourceObject.CAMPAIGN), rates, rc);
@@ -133,7 +136,7 @@ public final class SilverBuild {
 
             Map<String, Long> counts = new LinkedHashMap<>();
             List<CheckResult> keyChecks = new ArrayList<>();
-            for (SilverTable t : TABLES) {
+            for (TableSpec t : TABLES) {
                 spark.sparkContext().setJobDescription("write silver." + t.name());
                 // computed once: counted, then written from the cache
                 Dataset<Row> rows = TableWriter.conform(out.get(t), t.schema()).cache();
@@ -160,7 +163,7 @@ public final class SilverBuild {
     private Dataset<Row> bronze(SourceObject object, LocalDate runDate) {
         if (!writer.exists(BronzeIngest.LAYER, object.bronzeTable())) {
             StructType schema = new StructType();
-            for (String c : object.isSegment() ? SEGMENT_COLUMNS : object.requiredColumns()) {
+            for (String c : object.isSegment() ? SnapshotReader.SEGMENT_FIELDS : object.requiredColumns()) {
                 schema = schema.add(c, DataTypes.StringType);
             }
             schema = schema.add("_snapshot_date", DataTypes.DateType).add("_source_file", DataTypes.StringType)
@@ -174,9 +177,6 @@ public final class SilverBuild {
         }
         return df;
     }
-
-    private static final List<String> SEGMENT_COLUMNS = List.of("messageId", "type", "event", "userId", "anonymousId",
-            "timestamp", "receivedAt", "sentAt", "properties", "traits", "context");
 
     /** Full snapshots loaded so far: table_name, snapshot_date, extracted_at (timestamp). */
     private Dataset<Row> fullSnapshots(LocalDate runDate) {
@@ -222,7 +222,7 @@ public final class SilverBuild {
     }
 
     /** dim_date starts at the earliest business date seen (at most 20 years back, whatever bad data says). */
-    private LocalDate firstDate(LocalDate runDate, Map<SilverTable, Dataset<Row>> out) {
+    private LocalDate firstDate(LocalDate runDate, Map<TableSpec, Dataset<Row>> out) {
         Row r = out.get(FactLead.TABLE).select(min("created_date").as("d"))
                 .union(out.get(FactOpportunity.TABLE).select(min("created_date")))
                 .union(out.get(FactOrder.TABLE).select(min("effective_date")))
@@ -256,10 +256,7 @@ public final class SilverBuild {
 
     /** One job for all objects' counts. */
     private static List<Reconciliation> collect(List<Dataset<Row>> parts) {
-        Dataset<Row> all = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            all = all.unionByName(parts.get(i));
-        }
+        Dataset<Row> all = Frames.unionByName(parts);
         List<Reconciliation> out = new ArrayList<>();
         for (Row r : all.orderBy("table_name").collectAsList()) {
             out.add(new Reconciliation(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)));
@@ -269,10 +266,7 @@ public final class SilverBuild {
 
     /** Replaces the silver part of ops.quarantine; rows already there keep their first run id. */
     private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached) {
-        Dataset<Row> all = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            all = all.unionByName(parts.get(i));
-        }
+        Dataset<Row> all = Frames.unionByName(parts);
         Dataset<Row> rows = all.select(lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
                 col("record_id"), col("source_file"), col("snapshot_date"), col("reason"),
                 current_timestamp().as("quarantined_at")).distinct().cache();

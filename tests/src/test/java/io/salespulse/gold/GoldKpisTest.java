@@ -9,7 +9,7 @@ import io.salespulse.silver.FactLead;
 import io.salespulse.silver.FactOpportunity;
 import io.salespulse.silver.FactOpportunityStage;
 import io.salespulse.silver.FactOrder;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GoldKpisTest extends SparkTestBase {
 
     /** A silver table from SQL VALUES with some of its columns; the others are null. */
-    private static Dataset<Row> silver(SilverTable t, String columns, String values) {
+    private static Dataset<Row> silver(TableSpec t, String columns, String values) {
         Dataset<Row> given = spark().sql("SELECT * FROM VALUES " + values + " AS t(" + columns + ")");
         List<Column> cols = new ArrayList<>();
         List<String> present = List.of(given.columns());
@@ -48,12 +48,12 @@ class GoldKpisTest extends SparkTestBase {
         return TableWriter.conform(given.select(cols.toArray(Column[]::new)), t.schema());
     }
 
-    private static Dataset<Row> empty(SilverTable t) {
+    private static Dataset<Row> empty(TableSpec t) {
         return spark().createDataFrame(List.of(), t.schema());
     }
 
     private static final class Inputs {
-        final Map<SilverTable, Dataset<Row>> tables = new HashMap<>();
+        final Map<TableSpec, Dataset<Row>> tables = new HashMap<>();
         String from;
         String to;
 
@@ -62,7 +62,7 @@ class GoldKpisTest extends SparkTestBase {
             this.to = to;
         }
 
-        Inputs with(SilverTable t, String columns, String values) {
+        Inputs with(TableSpec t, String columns, String values) {
             tables.put(t, silver(t, columns, values));
             return this;
         }
@@ -75,7 +75,7 @@ class GoldKpisTest extends SparkTestBase {
                     List.of("Closed Won", "Closed Lost"));
         }
 
-        private Dataset<Row> get(SilverTable t) {
+        private Dataset<Row> get(TableSpec t) {
             return tables.getOrDefault(t, empty(t));
         }
     }

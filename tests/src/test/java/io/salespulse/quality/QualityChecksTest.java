@@ -2,7 +2,7 @@ package io.salespulse.quality;
 
 import io.salespulse.silver.Dimensions;
 import io.salespulse.silver.FactOpportunity;
-import io.salespulse.silver.SilverTable;
+import io.salespulse.common.TableSpec;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -44,7 +44,7 @@ class QualityChecksTest extends SparkTestBase {
 
     @Test
     void foreignKeysCountOrphansAndIgnoreNullReferences() {
-        SilverTable reps = Dimensions.SALES_REP;
+        TableSpec reps = Dimensions.SALES_REP;
         Dataset<Row> parent = values("owner_id", "('U1'), ('U2')");
         // U9 twice is two orphan rows; a null owner is not an orphan
         Dataset<Row> child = values("opportunity_id, owner_id", "('O1', 'U1'), ('O2', 'U9'), ('O3', 'U9'), ('O4', CAST(NULL AS STRING))");

@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,7 +21,7 @@ class DataDictionaryTest {
 
     @Test
     void everySilverColumnHasAComment() {
-        for (SilverTable t : SilverBuild.TABLES) {
+        for (TableSpec t : SilverBuild.TABLES) {
             assertThat(t.comment()).isNotBlank();
             for (var f : t.schema().fields()) {
                 assertThat(f.getComment().isDefined()).as(t.name() + "." + f.name()).isTrue();

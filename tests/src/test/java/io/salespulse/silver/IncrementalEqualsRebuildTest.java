@@ -1,5 +1,6 @@
 package io.salespulse.silver;
 
+import io.salespulse.common.TableSpec;
 import io.salespulse.testing.Cli;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
@@ -62,10 +63,10 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
 
     private Map<String, List<Object[]>> silver(String warehouse) {
         Map<String, List<Object[]>> out = new LinkedHashMap<>();
-        for (SilverTable t : SilverBuild.TABLES) {
+        for (TableSpec t : SilverBuild.TABLES) {
             out.put("silver." + t.name(), rowsOf(spark().read().format("delta").load(warehouse + "/silver/" + t.name())));
         }
-        for (SilverTable t : io.salespulse.gold.GoldBuild.TABLES) {
+        for (TableSpec t : io.salespulse.gold.GoldBuild.TABLES) {
             out.put("gold." + t.name(), rowsOf(spark().read().format("delta").load(warehouse + "/gold/" + t.name())));
         }
         return out;
