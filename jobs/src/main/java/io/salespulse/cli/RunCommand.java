@@ -87,50 +87,57 @@ public final class RunCommand {
             return Salespulse.BUSY; // nothing written, so nothing for the run log (its writer is the other run)
         }
         try (lock) {
-            QualityGate gate = new QualityGate(writer, config, date, progress);
-            if (!rebuild && stage.ingest()) {
-                BronzeIngest.Outcome ingest = new BronzeIngest(writer, spark.sparkContext().hadoopConfiguration(),
-                        config.landingRoot(), progress).execute(date);
-                ingest.stillRejected().forEach(s -> progress.step("ingest", "still rejected (manifest unchanged): " + s));
-                loaded.addAll(ingest.loaded());
-                rejected = ingest.rejected();
-                long rows = loaded.stream().mapToLong(BronzeIngest.SnapshotOutcome::rowsLoaded).sum();
-                long quarantined = loaded.stream().mapToLong(BronzeIngest.SnapshotOutcome::rowsQuarantined).sum();
-                summary = String.format("%d snapshots loaded (%,d rows, %,d quarantined), %d rejected, %d waiting",
-                        loaded.size() - rejected.size(), rows, quarantined, rejected.size(), ingest.waiting().size());
-                progress.step("ingest", summary);
-            } else {
-                summary = rebuild ? "silver rebuilt from bronze" : "no ingestion";
-            }
-            if (stage.silver()) {
-                SilverBuild.Outcome silver = new SilverBuild(writer, config, hash, progress).execute(date, rebuild);
-                silverCounts = silver.reconciliation();
-                summary += String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined());
-                gate.afterSilver(silver);
-            }
-            if (stage.gold()) {
-                if (!stage.silver()) {
-                    gate.afterSilver(null); // gold alone (an Airflow task) still only builds on checked silver
+            try {
+                QualityGate gate = new QualityGate(writer, config, date, progress);
+                if (!rebuild && stage.ingest()) {
+                    BronzeIngest.Outcome ingest = new BronzeIngest(writer, spark.sparkContext().hadoopConfiguration(),
+                            config.landingRoot(), progress).execute(date);
+                    ingest.stillRejected().forEach(s -> progress.step("ingest", "still rejected (manifest unchanged): " + s));
+                    loaded.addAll(ingest.loaded());
+                    rejected = ingest.rejected();
+                    long rows = loaded.stream().mapToLong(BronzeIngest.SnapshotOutcome::rowsLoaded).sum();
+                    long quarantined = loaded.stream().mapToLong(BronzeIngest.SnapshotOutcome::rowsQuarantined).sum();
+                    summary = String.format("%d snapshots loaded (%,d rows, %,d quarantined), %d rejected, %d waiting",
+                            loaded.size() - rejected.size(), rows, quarantined, rejected.size(), ingest.waiting().size());
+                    progress.step("ingest", summary);
+                } else {
+                    summary = rebuild ? "silver rebuilt from bronze" : "no ingestion";
                 }
-                Row today = new GoldBuild(writer, config, progress).execute(date, rebuild, gate);
-                summary += "; gold: " + GoldBuild.TABLES.size() + " tables";
-                printKpis(today, progress);
+                if (stage.silver()) {
+                    SilverBuild.Outcome silver = new SilverBuild(writer, config, hash, progress).execute(date, rebuild);
+                    silverCounts = silver.reconciliation();
+                    summary += String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined());
+                    gate.afterSilver(silver);
+                }
+                if (stage.gold()) {
+                    if (!stage.silver()) {
+                        gate.afterSilver(null); // gold alone (an Airflow task) still only builds on checked silver
+                    }
+                    Row today = new GoldBuild(writer, config, progress).execute(date, rebuild, gate);
+                    summary += "; gold: " + GoldBuild.TABLES.size() + " tables";
+                    printKpis(today, progress);
+                }
+            } catch (QualityGateException e) {
+                runLog.record(command, date, started, "blocked", Salespulse.REJECTED, Salespulse.oneLine(e), loaded, silverCounts);
+                err.println("salespulse: " + Salespulse.oneLine(e));
+                return Salespulse.REJECTED;
+            } catch (Exception e) {
+                try {
+                    runLog.record(command, date, started, "failed", Salespulse.FAILED, Salespulse.oneLine(e), loaded, silverCounts);
+                } catch (RuntimeException logFailure) {
+                    e.addSuppressed(logFailure); // storage gone: the run's own error is the one to report
+                }
+                throw e;
             }
-        } catch (QualityGateException e) {
-            runLog.record(command, date, started, "blocked", Salespulse.REJECTED, Salespulse.oneLine(e), loaded, silverCounts);
-            err.println("salespulse: " + Salespulse.oneLine(e));
-            return Salespulse.REJECTED;
-        } catch (Exception e) {
-            runLog.record(command, date, started, "failed", Salespulse.FAILED, Salespulse.oneLine(e), loaded, silverCounts);
-            throw e;
+            // still holding the warehouse: the run log has one writer at a time like every other table
+            int code = rejected.isEmpty() ? Salespulse.OK : Salespulse.REJECTED;
+            runLog.record(command, date, started, code == Salespulse.OK ? "success" : "rejected", code, summary, loaded, silverCounts);
+            progress.step(command, summary);
+            for (BronzeIngest.SnapshotOutcome r : rejected) {
+                err.println("salespulse: rejected " + r.reason());
+            }
+            return code;
         }
-        int code = rejected.isEmpty() ? Salespulse.OK : Salespulse.REJECTED;
-        runLog.record(command, date, started, code == Salespulse.OK ? "success" : "rejected", code, summary, loaded, silverCounts);
-        progress.step(command, summary);
-        for (BronzeIngest.SnapshotOutcome r : rejected) {
-            err.println("salespulse: rejected " + r.reason());
-        }
-        return code;
     }
 
     /** The warehouse lease for a writing command, or null (after saying who holds it) when another run does. */
