@@ -39,7 +39,7 @@ public abstract class SparkTestBase {
     }
 
     /** A fresh directory under target/test-work for one test. */
-    protected static Path workDir(String name) {
+    public static Path workDir(String name) {
         String base = System.getProperty("salespulse.test.dir", "target/test-work");
         try {
             Path dir = Path.of(base).toAbsolutePath().resolve(name + "-" + System.nanoTime());
