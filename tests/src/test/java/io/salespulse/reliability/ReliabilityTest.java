@@ -52,6 +52,8 @@ class ReliabilityTest extends SparkTestBase {
     private static String afterDay1;
     private static TreeMap<String, String> day1;
     private static TreeMap<String, String> day2;
+    /** Settings for child processes: interpreted expressions, as the test JVM uses (faster on tiny data). */
+    private static String smallData;
 
     @BeforeAll
     static void referenceRuns() throws IOException {
@@ -59,6 +61,8 @@ class ReliabilityTest extends SparkTestBase {
         landing = dir.resolve("landing").toString();
         reference = dir.resolve("reference").toString();
         afterDay1 = dir.resolve("after-day1").toString();
+        smallData = smallDataSettings();
+        Files.writeString(dir.resolve("small.properties"), smallData);
         assertThat(Cli.run("datagen", "--out", landing, "--start", "2026-02-01", "--days", "4", "--scale", "0.01",
                 "--seed", "11", "--malformed-rate", "0.01").code()).isEqualTo(0);
         run(reference, DAY1);
@@ -139,7 +143,8 @@ class ReliabilityTest extends SparkTestBase {
                     concurrentExit.add(Cli.run("run", "--date", DAY2, "--stage", "gold", "--landing", landing,
                             "--warehouse", warehouse).code());
                 }
-            }, "run", "--date", DAY2, "--stage", point.stage(), "--landing", landing, "--warehouse", warehouse);
+            }, "run", "--date", DAY2, "--stage", point.stage(), "--landing", landing, "--warehouse", warehouse,
+                    "--conf", dir.resolve("small.properties").toString());
             assertThat(child.killed()).as(point.name() + " reached:\n" + child.output()).isTrue();
             // every table readable, and each one wholly before (day 1) or wholly after (day 2)
             TreeMap<String, String> now = TableFingerprints.of(warehouse);
@@ -242,10 +247,16 @@ class ReliabilityTest extends SparkTestBase {
                 .select("outcome", "exit_code")));
     }
 
+    private static String smallDataSettings() {
+        StringBuilder sb = new StringBuilder();
+        io.salespulse.common.SparkSessions.SMALL_DATA.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        return sb.toString();
+    }
+
     /** S3A settings sending one bucket through the proxy; no credentials (those come from the environment). */
     private static String proxiedBucket(String bucket, FaultyProxy proxy) {
         String p = "spark.hadoop.fs.s3a.bucket." + bucket + ".";
-        return p + "endpoint=" + proxy.endpoint() + "\n" + p + "endpoint.region=us-east-1\n"
+        return smallData + p + "endpoint=" + proxy.endpoint() + "\n" + p + "endpoint.region=us-east-1\n"
                 + p + "path.style.access=true\n" + p + "connection.ssl.enabled=false\n";
     }
 
