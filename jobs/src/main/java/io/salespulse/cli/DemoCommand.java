@@ -94,7 +94,7 @@ final class DemoCommand {
             names.add(io.salespulse.gold.GoldBuild.LAYER + "." + t.name());
         }
         names.add(BronzeIngest.LAYER + "." + OpsTables.MALFORMED_ROWS);
-        for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE)) {
+        for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE, io.salespulse.quality.QualityGate.TABLE)) {
             names.add(OpsTables.LAYER + "." + t);
         }
         progress.step("demo", "tables (Delta) under " + config.warehouseRoot() + ":");
