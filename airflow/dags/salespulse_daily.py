@@ -123,3 +123,17 @@ with DAG(
                          retries=0)
 
     wait_for_manifests() >> ingest >> silver >> gold >> alerts
+
+
+with DAG(
+    dag_id="salespulse_maintain",
+    description="Weekly: compact small files (OPTIMIZE) and remove unreferenced ones (VACUUM, 168 h retention)",
+    schedule=CronDataIntervalTimetable("0 3 * * 0", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    # the warehouse lease makes it wait out (exit 5, retried) a nightly run that is still going
+    default_args={"retries": 3, "retry_delay": timedelta(minutes=20), "on_failure_callback": notify_failure},
+    tags=["salespulse"],
+) as maintain_dag:
+    spark_stage("maintain", ["maintain", "--warehouse", WAREHOUSE])

@@ -21,3 +21,7 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.
 
 subprocess.run([str(Path(sys.executable).parent / "airflow"), "db", "migrate"], check=True,
                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a real Airflow run that spark-submits the jar (left out by bin/test --fast)")

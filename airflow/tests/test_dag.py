@@ -62,6 +62,7 @@ def _read_tables(warehouse: Path) -> dict:
     return out
 
 
+@pytest.mark.slow
 def test_a_real_run_with_spark_submit(dag, tmp_path, monkeypatch):
     landing = tmp_path / "landing"
     warehouse = tmp_path / "warehouse"

@@ -22,4 +22,13 @@ public final class Frames {
         }
         return all;
     }
+
+    /** As above, a column missing from some frames being null there (columns drift between snapshots). */
+    public static Dataset<Row> unionByNameAllowingMissing(List<Dataset<Row>> frames) {
+        Dataset<Row> all = unionByName(frames.subList(0, 1));
+        for (int i = 1; i < frames.size(); i++) {
+            all = all.unionByName(frames.get(i), true);
+        }
+        return all;
+    }
 }

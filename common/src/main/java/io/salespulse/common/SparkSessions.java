@@ -14,13 +14,17 @@ public final class SparkSessions {
     }
 
     /**
-     * Settings for small data (tests, the demo): Spark interprets expressions instead of compiling
-     * Java for every query, which dominates run time when each query touches a few thousand rows.
-     * Not for production volumes, where compiled code pays off.
+     * Settings for local mode (a laptop, CI, the demo): Spark interprets expressions instead of
+     * compiling Java for every query, and plans each query once instead of re-planning it stage by
+     * stage (adaptive execution turns every shuffle into its own job). On a 2-core machine both
+     * cost more than they save: a nightly run at scale 0.01 took 127 s with Spark's defaults and
+     * 81 s with these (docs/performance.md). A cluster keeps Spark's defaults; either can be set
+     * explicitly in the configuration file.
      */
-    public static final java.util.Map<String, String> SMALL_DATA = java.util.Map.of(
+    public static final Map<String, String> SMALL_DATA = Map.of(
             "spark.sql.codegen.wholeStage", "false",
-            "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+            "spark.sql.codegen.factoryMode", "NO_CODEGEN",
+            "spark.sql.adaptive.enabled", "false");
 
     public static SparkSession create(String appName, SalespulseConfig config) {
         return create(appName, config, Map.of());
@@ -52,6 +56,11 @@ public final class SparkSessions {
             if (!config.asMap().containsKey("spark.ui.enabled")) {
                 builder.config("spark.ui.enabled", "false");
             }
+            SMALL_DATA.forEach((k, v) -> {
+                if (!config.asMap().containsKey(k)) {
+                    builder.config(k, v);
+                }
+            });
         }
         extra.forEach(builder::config);
         return builder.getOrCreate();

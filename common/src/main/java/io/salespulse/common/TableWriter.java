@@ -95,13 +95,20 @@ public final class TableWriter {
             }
         }
         // Delta commits a MERGE even when it changes nothing; an unchanged table must keep its version
-        // (a rerun of a day must not grow history). Two scans, no join: same row count and the same
-        // order-independent sum of row hashes means the same rows
-        Dataset<Row> target = spark.read().format("delta").load(path).as("t");
-        if (scope != null) {
-            target = target.where(functions.expr(scope));
+        // (a rerun of a day must not grow history). Same row count and the same order-independent sum
+        // of row hashes means the same rows. The target's fingerprint is the one the last sync wrote
+        // into its commit; only when another writer committed since (forget, maintain, rebuild) is
+        // the target scanned for it
+        String fingerprint = contentHash(shaped, schema, ignoredForChange);
+        String previous = lastSyncFingerprint(path, scope);
+        if (previous == null) {
+            Dataset<Row> target = spark.read().format("delta").load(path).as("t");
+            if (scope != null) {
+                target = target.where(functions.expr(scope));
+            }
+            previous = contentHash(target, schema, ignoredForChange);
         }
-        if (contentHash(target, schema, ignoredForChange).equals(contentHash(shaped, schema, ignoredForChange))) {
+        if (previous.equals(fingerprint)) {
             return;
         }
         var merge = DeltaTable.forPath(spark, path).as("t").merge(shaped.as("s"), on)
@@ -109,7 +116,23 @@ public final class TableWriter {
                 .whenNotMatched().insertAll();
         merge = scope == null ? merge.whenNotMatchedBySource().delete()
                 : merge.whenNotMatchedBySource(functions.expr(scope)).delete();
-        withCommitInfo(merge::execute);
+        withCommitInfo(runId + FINGERPRINT + scopeTag(scope) + "=" + fingerprint, merge::execute);
+    }
+
+    /** In a sync's commit metadata: {@code <run id> content[<scope>]=<count>:<hash sum>}. */
+    private static final String FINGERPRINT = " content";
+
+    private static String scopeTag(String scope) {
+        return scope == null ? "" : "[" + scope + "]";
+    }
+
+    /** The fingerprint the table's latest commit recorded for this scope, or null when that commit was not such a sync. */
+    private String lastSyncFingerprint(String path, String scope) {
+        List<Row> last = DeltaTable.forPath(spark, path).history(1).select("userMetadata").collectAsList();
+        String meta = last.isEmpty() || last.get(0).isNullAt(0) ? null : last.get(0).getString(0);
+        String marker = FINGERPRINT + scopeTag(scope) + "=";
+        int at = meta == null ? -1 : meta.indexOf(marker);
+        return at < 0 ? null : meta.substring(at + marker.length());
     }
 
     /** Row count and the sum of 64-bit row hashes over the compared columns, as text. */
@@ -160,9 +183,9 @@ public final class TableWriter {
         return rows.select(cols);
     }
 
-    private void withCommitInfo(Runnable write) {
+    private void withCommitInfo(String metadata, Runnable write) {
         String key = "spark.databricks.delta.commitInfo.userMetadata";
-        spark.conf().set(key, runId);
+        spark.conf().set(key, metadata);
         try {
             write.run();
         } finally {

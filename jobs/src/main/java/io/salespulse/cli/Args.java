@@ -6,12 +6,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --flag value} pairs of one subcommand; an unknown or valueless flag is a usage error. */
+/**
+ * {@code --option value} pairs of one subcommand, plus valueless switches such as {@code --force};
+ * an unknown option or an option without its value is a usage error.
+ */
 final class Args {
 
     private final Map<String, String> values = new LinkedHashMap<>();
 
     Args(String[] argv, int from, Set<String> allowed) {
+        this(argv, from, allowed, Set.of());
+    }
+
+    Args(String[] argv, int from, Set<String> allowed, Set<String> switches) {
         for (int i = from; i < argv.length; i++) {
             String a = argv[i];
             if (!a.startsWith("--")) {
@@ -23,12 +30,14 @@ final class Args {
             if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
+            } else if (switches.contains(name)) {
+                value = "true";
             } else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
                 value = argv[++i];
             } else {
                 throw new UsageException("--" + name + " needs a value");
             }
-            if (!allowed.contains(name)) {
+            if (!allowed.contains(name) && !switches.contains(name)) {
                 throw new UsageException("unknown option --" + name);
             }
             values.put(name, value);
@@ -37,6 +46,11 @@ final class Args {
 
     String get(String name) {
         return values.get(name);
+    }
+
+    /** A switch: present (or {@code --name=true}) means on. */
+    boolean flag(String name) {
+        return "true".equalsIgnoreCase(values.get(name));
     }
 
     String require(String name) {

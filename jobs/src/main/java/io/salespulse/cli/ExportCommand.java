@@ -27,8 +27,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.to_json;
 
 /**
- * {@code salespulse export --table LAYER.TABLE --out PATH}: one CSV file with a header (nulls as
- * empty fields, nested values as JSON, rows sorted) or one Parquet file, for analysts and checks.
+ * {@code salespulse export --table LAYER.TABLE --out PATH}: one RFC 4180 CSV file with a header
+ * (UTF-8, quotes doubled, nulls as empty fields, empty strings as {@code ""}, nested values as JSON,
+ * rows sorted) or one Parquet file, for analysts and checks.
  */
 public final class ExportCommand {
 
@@ -67,7 +68,10 @@ public final class ExportCommand {
             fs.delete(tmpPath, true);
             var writer = sorted.coalesce(1).write().mode("overwrite");
             if (format.equals("csv")) {
-                writer.option("header", "true").option("nullValue", "").option("emptyValue", "\"\"").csv(tmp);
+                // RFC 4180: a quote inside a field is doubled (Spark's default escapes it with a backslash,
+                // which spreadsheets and pandas read as a different value); UTF-8 with a header row
+                writer.option("header", "true").option("quote", "\"").option("escape", "\"")
+                        .option("encoding", "UTF-8").option("nullValue", "").option("emptyValue", "\"\"").csv(tmp);
             } else {
                 writer.parquet(tmp);
             }

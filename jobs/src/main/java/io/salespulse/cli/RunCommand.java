@@ -2,9 +2,11 @@ package io.salespulse.cli;
 
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.StageMetrics;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
 import io.salespulse.gold.GoldBuild;
+import io.salespulse.gold.HighWaterMark;
 import io.salespulse.ops.RunLock;
 import io.salespulse.ops.RunLog;
 import io.salespulse.quality.QualityGate;
@@ -69,6 +71,15 @@ public final class RunCommand {
 
     public static int execute(SparkSession spark, SalespulseConfig config, LocalDate date, Map<String, String> env,
                               PrintStream out, PrintStream err, boolean rebuild, Stage stage) {
+        return execute(spark, config, date, env, out, err, rebuild, stage, false);
+    }
+
+    /**
+     * @param rewind a rebuild may compute as of a date before the warehouse's high-water mark
+     *               (destructive: every published KPI after that date is deleted)
+     */
+    public static int execute(SparkSession spark, SalespulseConfig config, LocalDate date, Map<String, String> env,
+                              PrintStream out, PrintStream err, boolean rebuild, Stage stage, boolean rewind) {
         EmailHash hash = stage.silver() ? emailHash(env) : null;
         Instant started = Instant.now();
         String command = rebuild ? "rebuild" : "run";
@@ -86,12 +97,13 @@ public final class RunCommand {
         if (lock == null) {
             return Salespulse.BUSY; // nothing written, so nothing for the run log (its writer is the other run)
         }
-        try (lock) {
+        try (lock; StageMetrics metrics = StageMetrics.attach(spark.sparkContext())) {
+            LocalDate asOf = publishDate(writer, date, rebuild, stage, rewind, progress, command);
             try {
-                QualityGate gate = new QualityGate(writer, config, date, progress);
+                QualityGate gate = new QualityGate(writer, config, asOf, progress);
                 if (!rebuild && stage.ingest()) {
-                    BronzeIngest.Outcome ingest = new BronzeIngest(writer, spark.sparkContext().hadoopConfiguration(),
-                            config.landingRoot(), progress).execute(date);
+                    BronzeIngest.Outcome ingest = metrics.time("ingest", () -> new BronzeIngest(writer,
+                            spark.sparkContext().hadoopConfiguration(), config.landingRoot(), progress).execute(date));
                     ingest.stillRejected().forEach(s -> progress.step("ingest", "still rejected (manifest unchanged): " + s));
                     loaded.addAll(ingest.loaded());
                     rejected = ingest.rejected();
@@ -103,17 +115,23 @@ public final class RunCommand {
                 } else {
                     summary = rebuild ? "silver rebuilt from bronze" : "no ingestion";
                 }
+                if (!asOf.equals(date)) {
+                    summary = String.format("%s %s: the warehouse is at %s; %s; tables computed as of %s",
+                            command, date, asOf, summary, asOf);
+                }
                 if (stage.silver()) {
-                    SilverBuild.Outcome silver = new SilverBuild(writer, config, hash, progress).execute(date, rebuild);
+                    SilverBuild.Outcome silver = metrics.time("silver",
+                            () -> new SilverBuild(writer, config, hash, progress).execute(asOf, rebuild));
                     silverCounts = silver.reconciliation();
                     summary += String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined());
-                    gate.afterSilver(silver);
+                    metrics.time("quality", () -> gate.afterSilver(silver));
                 }
                 if (stage.gold()) {
                     if (!stage.silver()) {
-                        gate.afterSilver(null); // gold alone (an Airflow task) still only builds on checked silver
+                        // gold alone (an Airflow task) still only builds on checked silver
+                        metrics.time("quality", () -> gate.afterSilver(null));
                     }
-                    Row today = new GoldBuild(writer, config, progress).execute(date, rebuild, gate);
+                    Row today = metrics.time("gold", () -> new GoldBuild(writer, config, progress).execute(asOf, rebuild, gate));
                     summary += "; gold: " + GoldBuild.TABLES.size() + " tables";
                     printKpis(today, progress);
                 }
@@ -133,11 +151,41 @@ public final class RunCommand {
             int code = rejected.isEmpty() ? Salespulse.OK : Salespulse.REJECTED;
             runLog.record(command, date, started, code == Salespulse.OK ? "success" : "rejected", code, summary, loaded, silverCounts);
             progress.step(command, summary);
+            progress.step(command, "stages: " + metrics.summary());
             for (BronzeIngest.SnapshotOutcome r : rejected) {
                 err.println("salespulse: rejected " + r.reason());
             }
             return code;
         }
+    }
+
+    /**
+     * The date silver and gold are computed as of. Published tables only move forward: a run for a
+     * date before the high-water mark (a cleared Airflow task, a backfill) still loads what is
+     * missing up to its own date, but computes as of the mark. A rebuild before the mark is
+     * refused unless the operator asks to rewind.
+     */
+    private static LocalDate publishDate(TableWriter writer, LocalDate date, boolean rebuild, Stage stage, boolean rewind,
+                                         Progress progress, String command) {
+        if (!stage.silver() && !stage.gold()) {
+            return date;
+        }
+        LocalDate mark = HighWaterMark.read(writer);
+        LocalDate asOf = HighWaterMark.asOf(date, mark);
+        if (asOf.equals(date)) {
+            return date;
+        }
+        if (rebuild) {
+            if (!rewind) {
+                throw new UsageException("the warehouse is published up to " + mark + "; rebuild --date " + mark
+                        + " recomputes it, and rebuild --as-of " + date + " --force rewinds it to " + date
+                        + " (deletes every silver and gold row after " + date + ")");
+            }
+            progress.step(command, "rewinding the warehouse from " + mark + " to " + date + " (--force)");
+            return date;
+        }
+        progress.step(command, command + " " + date + ": the warehouse is at " + mark + "; tables are computed as of " + mark);
+        return asOf;
     }
 
     /** The warehouse lease for a writing command, or null (after saying who holds it) when another run does. */

@@ -6,6 +6,7 @@ import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -31,8 +32,10 @@ public final class Salespulse {
             usage:
               salespulse datagen --out URI --start YYYY-MM-DD --days N [--scale S] [--seed K] [--malformed-rate R] [--conf FILE]
               salespulse run     --date YYYY-MM-DD [--stage ingest|silver|gold|all] [--landing URI] [--warehouse URI] [--conf FILE]
-              salespulse rebuild --date YYYY-MM-DD [--warehouse URI] [--conf FILE]
+              salespulse rebuild --date YYYY-MM-DD | --as-of YYYY-MM-DD --force  [--warehouse URI] [--conf FILE]
               salespulse export  --table LAYER.TABLE --out PATH [--format csv|parquet] [--warehouse URI] [--conf FILE]
+              salespulse tables  [--json] [--warehouse URI] [--conf FILE]
+              salespulse maintain [--vacuum-hours H] [--warehouse URI] [--conf FILE]   (OPTIMIZE + VACUUM, default 168 h)
               salespulse alerts  --date YYYY-MM-DD [--fail-on info|warning|critical] [--warehouse URI] [--conf FILE]
               salespulse forget  --email ADDRESS [--purge true] [--warehouse URI] [--conf FILE]
               salespulse dictionary --out FILE
@@ -70,14 +73,29 @@ public final class Salespulse {
                     yield RunCommand.execute(session(config), config, a.date("date"), env, out, err, false, stage);
                 }
                 case "rebuild" -> {
-                    Args a = new Args(argv, 1, Set.of("date", "warehouse", "conf"));
+                    Args a = new Args(argv, 1, Set.of("date", "as-of", "warehouse", "conf"), Set.of("force"));
+                    if ((a.get("date") == null) == (a.get("as-of") == null)) {
+                        throw new UsageException("rebuild needs --date D (or --as-of D --force to rewind)");
+                    }
+                    LocalDate date = a.get("date") != null ? a.date("date") : a.date("as-of");
                     SalespulseConfig config = config(a, env, locations(a));
-                    yield RunCommand.execute(session(config), config, a.date("date"), env, out, err, true, RunCommand.Stage.ALL);
+                    yield RunCommand.execute(session(config), config, date, env, out, err, true, RunCommand.Stage.ALL,
+                            a.flag("force") && a.get("as-of") != null);
                 }
                 case "export" -> {
                     Args a = new Args(argv, 1, Set.of("table", "out", "format", "warehouse", "conf"));
                     SalespulseConfig config = config(a, env, locations(a));
                     yield ExportCommand.execute(session(config), config, a, out);
+                }
+                case "tables" -> {
+                    Args a = new Args(argv, 1, Set.of("warehouse", "conf"), Set.of("json"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield TablesCommand.execute(session(config), config, a.flag("json"), out);
+                }
+                case "maintain" -> {
+                    Args a = new Args(argv, 1, Set.of("vacuum-hours", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield MaintainCommand.execute(session(config), config, a, out, err);
                 }
                 case "alerts" -> {
                     Args a = new Args(argv, 1, Set.of("date", "fail-on", "warehouse", "conf"));

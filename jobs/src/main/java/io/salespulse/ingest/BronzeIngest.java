@@ -102,51 +102,90 @@ public final class BronzeIngest {
     }
 
     /**
-     * Reads each pending snapshot of one object and writes the good ones to bronze in a single
-     * commit that replaces exactly their {@code _snapshot_date} slices.
+     * Reads the pending snapshots of one object — CSV and Segment ones in one batch (one read, one
+     * counting job), others one by one — and writes the good ones to bronze in a single commit
+     * that replaces exactly their {@code _snapshot_date} slices.
      */
     private List<SnapshotOutcome> loadObject(SnapshotReader reader, SourceObject object, List<LandingSnapshot> snapshots,
                                              List<Dataset<Row>> malformed) {
-        List<SnapshotOutcome> outcomes = new ArrayList<>();
+        Map<LandingSnapshot, SnapshotOutcome> outcomes = new LinkedHashMap<>();
         List<SnapshotReader.Result> results = new ArrayList<>();
-        Dataset<Row> rows = null;
-        List<String> dates = new ArrayList<>();
-        long total = 0;
+        List<Dataset<Row>> slices = new ArrayList<>();
+        List<LandingSnapshot> batchable = new ArrayList<>();
+        List<LandingSnapshot> single = new ArrayList<>();
+        for (LandingSnapshot snapshot : snapshots) {
+            outcomes.put(snapshot, null); // keeps the snapshots' order for the log and the ledger
+            try {
+                refuseEmptyFullOverHistory(snapshot);
+            } catch (SnapshotRejectedException e) {
+                outcomes.put(snapshot, new SnapshotOutcome(snapshot, "rejected", 0, 0, 0, e.getMessage()));
+                continue;
+            }
+            (BatchReader.batchable(snapshot) ? batchable : single).add(snapshot);
+        }
         try {
-            for (LandingSnapshot snapshot : snapshots) {
+            if (!batchable.isEmpty()) {
+                spark.sparkContext().setJobDescription("ingest " + object.bronzeTable() + ": " + batchable.size() + " snapshots");
+                try {
+                    BatchReader.Batch batch = new BatchReader(spark, reader).read(object, batchable);
+                    batch.outcomes().forEach((snapshot, c) -> outcomes.put(snapshot, c.reason() != null
+                            ? new SnapshotOutcome(snapshot, "rejected", 0, 0, 0, c.reason())
+                            : new SnapshotOutcome(snapshot, "loaded", c.rowsRead(), c.rowsRead() - c.rowsMalformed(),
+                            c.rowsMalformed(), null)));
+                    if (batch.rows() != null) {
+                        slices.add(batch.rows().withColumn("_ingested_at", current_timestamp())
+                                .withColumn("_run_id", lit(writer.runId())));
+                        if (batch.outcomes().values().stream().anyMatch(c -> c.rowsMalformed() > 0)) {
+                            malformed.add(materialize(batch.malformed().select(lit(object.bronzeTable()).as("table_name"),
+                                    col("snapshot_date"), col("record_id"), col("reason"), col("raw_record"), col("_source_file"))));
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    // some file cannot be read at all: one snapshot at a time finds and names it
+                    progress.step("ingest", "batch read of " + object.bronzeTable() + " failed (" + SnapshotReader.oneLine(e)
+                            + "); reading its snapshots one by one");
+                    single.addAll(batchable);
+                }
+            }
+            for (LandingSnapshot snapshot : single) {
                 spark.sparkContext().setJobDescription("ingest " + snapshot.label());
                 SnapshotReader.Result result;
                 try {
-                    refuseEmptyFullOverHistory(snapshot);
                     result = reader.read(snapshot);
                 } catch (SnapshotRejectedException e) {
-                    progress.step("ingest", "REJECTED " + e.getMessage());
-                    outcomes.add(new SnapshotOutcome(snapshot, "rejected", 0, 0, 0, e.getMessage()));
+                    outcomes.put(snapshot, new SnapshotOutcome(snapshot, "rejected", 0, 0, 0, e.getMessage()));
                     continue;
                 }
                 results.add(result);
-                long loaded = result.rowsRead() - result.rowsMalformed();
-                total += loaded;
-                dates.add("'" + snapshot.date() + "'");
-                Dataset<Row> slice = withLoadColumns(result.rows(), snapshot.date());
-                rows = rows == null ? slice : rows.unionByName(slice, true);
+                slices.add(withLoadColumns(result.rows(), snapshot.date()));
                 if (result.rowsMalformed() > 0) {
                     malformed.add(quarantineRows(snapshot, result.malformed()));
                 }
-                outcomes.add(new SnapshotOutcome(snapshot, "loaded", result.rowsRead(), loaded, result.rowsMalformed(), null));
-                progress.step("ingest", String.format("%-58s %,9d rows%s", snapshot.label(), loaded,
-                        result.rowsMalformed() > 0 ? String.format(" (%,d malformed → quarantine)", result.rowsMalformed()) : ""));
+                outcomes.put(snapshot, new SnapshotOutcome(snapshot, "loaded", result.rowsRead(),
+                        result.rowsRead() - result.rowsMalformed(), result.rowsMalformed(), null));
+            }
+            List<String> dates = new ArrayList<>();
+            long total = 0;
+            for (SnapshotOutcome o : outcomes.values()) {
+                if (o.status().equals("rejected")) {
+                    progress.step("ingest", "REJECTED " + o.reason());
+                    continue;
+                }
+                total += o.rowsLoaded();
+                dates.add("'" + o.snapshot().date() + "'");
+                progress.step("ingest", String.format("%-58s %,9d rows%s", o.snapshot().label(), o.rowsLoaded(),
+                        o.rowsQuarantined() > 0 ? String.format(" (%,d malformed → quarantine)", o.rowsQuarantined()) : ""));
             }
             // a slice with no rows needs no commit: a retry of the same snapshot would write nothing either
-            if (rows != null && total > 0) {
+            if (!slices.isEmpty() && total > 0) {
                 spark.sparkContext().setJobDescription("write bronze." + object.bronzeTable());
-                writer.replaceWhere(LAYER, object.bronzeTable(), rows,
+                writer.replaceWhere(LAYER, object.bronzeTable(), Frames.unionByNameAllowingMissing(slices),
                         "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of("_snapshot_date"));
             }
         } finally {
             results.forEach(SnapshotReader.Result::release);
         }
-        return outcomes;
+        return new ArrayList<>(outcomes.values());
     }
 
     /**
@@ -175,9 +214,12 @@ public final class BronzeIngest {
 
     /** Malformed rows, materialized now (their source frames are released after the object is written). */
     private Dataset<Row> quarantineRows(LandingSnapshot snapshot, Dataset<Row> malformed) {
-        Dataset<Row> rows = malformed.select(lit(snapshot.object().bronzeTable()).as("table_name"),
+        return materialize(malformed.select(lit(snapshot.object().bronzeTable()).as("table_name"),
                 lit(Date.valueOf(snapshot.date())).as("snapshot_date"),
-                col("record_id"), col("reason"), col("raw_record"), col("_source_file"));
+                col("record_id"), col("reason"), col("raw_record"), col("_source_file")));
+    }
+
+    private Dataset<Row> materialize(Dataset<Row> rows) {
         return spark.createDataFrame(rows.collectAsList(), rows.schema());
     }
 

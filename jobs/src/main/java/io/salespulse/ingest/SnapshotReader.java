@@ -78,6 +78,10 @@ public final class SnapshotReader {
         this.hadoopConf = hadoopConf;
     }
 
+    Configuration hadoopConf() {
+        return hadoopConf;
+    }
+
     public Result read(LandingSnapshot snapshot) {
         if (snapshot.manifest() == null) {
             throw new SnapshotRejectedException(snapshot.label() + "/" + LandingScanner.MANIFEST + ": " + snapshot.manifestError());
@@ -159,7 +163,7 @@ public final class SnapshotReader {
         return unreadable(snapshot.label(), whole);
     }
 
-    private long fileSize(Path path, String fileLabel) {
+    long fileSize(Path path, String fileLabel) {
         try {
             FileSystem fs = FileSystem.get(URI.create(path.toString()), hadoopConf);
             FileStatus status = fs.getFileStatus(path);
@@ -210,6 +214,9 @@ public final class SnapshotReader {
                         + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
             }
             // position of the row in its file: the last tie-break between versions of one record
+            if (List.of(df.columns()).contains(FILE_PATH)) {
+                df = df.drop(FILE_PATH);
+            }
             return flagInvalidUtf8(df).withColumn("_source_file", lit(fileLabel)).withColumn("_row_number", monotonically_increasing_id());
         } catch (SnapshotRejectedException e) {
             throw e;
@@ -229,12 +236,18 @@ public final class SnapshotReader {
             schema = schema.add(name, DataTypes.StringType, true);
         }
         schema = schema.add(CORRUPT, DataTypes.StringType, true);
-        return spark.read()
+        return readCsv(schema, path);
+    }
+
+    /** CSV files that share one header, read as strings with the malformed-row column and {@link #FILE_PATH}. */
+    Dataset<Row> readCsv(StructType schema, String... paths) {
+        Dataset<Row> df = spark.read()
                 .option("header", "true").option("multiLine", "true").option("escape", "\"")
                 .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
                 .option("encoding", "UTF-8")
                 .schema(schema)
-                .csv(path);
+                .csv(paths);
+        return df.select(col("*"), col("_metadata.file_path").as(FILE_PATH));
     }
 
     private Dataset<Row> readJson(String path) {
@@ -268,8 +281,8 @@ public final class SnapshotReader {
     }
 
     /** Segment lines are kept as text fields; a line that is not a JSON event is malformed. */
-    private Dataset<Row> readSegment(String path) {
-        Dataset<Row> lines = spark.read().text(path).where(length(trim(col("value"))).gt(0));
+    Dataset<Row> readSegment(String... paths) {
+        Dataset<Row> lines = spark.read().text(paths).where(length(trim(col("value"))).gt(0));
         List<Column> cols = new ArrayList<>();
         for (String field : SEGMENT_FIELDS) {
             cols.add(get_json_object(col("value"), "$." + field).as(field));
@@ -277,18 +290,22 @@ public final class SnapshotReader {
         Column valid = get_json_object(col("value"), "$.messageId").isNotNull()
                 .and(get_json_object(col("value"), "$.type").isNotNull());
         cols.add(when(valid, lit(null)).otherwise(col("value")).as(CORRUPT));
+        cols.add(col("_metadata.file_path").as(FILE_PATH));
         return lines.select(cols.toArray(Column[]::new));
     }
+
+    /** Internal column: the file a row was read from, as Spark names it (dropped before bronze). */
+    static final String FILE_PATH = "_file_path";
 
     /**
      * Bytes that are not UTF-8 decode to U+FFFD; such a row cannot be trusted field by field (a
      * name or an Id may be garbled), so it is malformed, with its decoded fields as the raw record.
      */
-    private static Dataset<Row> flagInvalidUtf8(Dataset<Row> df) {
+    static Dataset<Row> flagInvalidUtf8(Dataset<Row> df) {
         Column anyInvalid = lit(false);
         List<Column> fields = new ArrayList<>();
         for (String c : df.columns()) {
-            if (!c.equals(CORRUPT)) {
+            if (!c.equals(CORRUPT) && !c.equals(FILE_PATH)) {
                 anyInvalid = anyInvalid.or(coalesce(col("`" + c + "`").contains(REPLACEMENT), lit(false)));
                 fields.add(col("`" + c + "`"));
             }
@@ -299,7 +316,7 @@ public final class SnapshotReader {
 
     private static final String REPLACEMENT = "\uFFFD";
 
-    private static Dataset<Row> malformedRows(Dataset<Row> file, SourceObject object) {
+    static Dataset<Row> malformedRows(Dataset<Row> file, SourceObject object) {
         String idColumn = object.isSegment() ? "messageId" : "Id";
         Column id = List.of(file.columns()).contains(idColumn) ? col(idColumn) : lit(null).cast("string");
         String reason = object.isSegment()

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Landing files → run → exported gold CSVs, and a handful of KPIs recomputed here straight from
  * the landing rows with plain SQL (independently of the pipeline's code).
  */
+@org.junit.jupiter.api.Tag("slow")
 class GoldEndToEndTest extends SparkTestBase {
 
     private static Path dir;

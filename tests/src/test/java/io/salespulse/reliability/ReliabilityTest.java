@@ -40,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (compared by content fingerprint, load metadata aside).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.Tag("slow")
 class ReliabilityTest extends SparkTestBase {
 
     private static final String DAY1 = "2026-02-03";

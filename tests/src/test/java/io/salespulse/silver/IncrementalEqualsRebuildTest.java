@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * full-snapshot absences) leave every silver and gold table equal, row for row, to a rebuild
  * from bronze.
  */
+@org.junit.jupiter.api.Tag("slow")
 class IncrementalEqualsRebuildTest extends SparkTestBase {
 
     static final int DAYS = 60;

@@ -21,6 +21,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Acceptance on generated data: every silver table and column, reconciled counts, no personal data. */
+@org.junit.jupiter.api.Tag("slow")
 class SilverEndToEndTest extends SparkTestBase {
 
     private static String warehouse;

@@ -1,0 +1,87 @@
+package io.salespulse.cli;
+
+import io.delta.tables.DeltaTable;
+import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.TableWriter;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code salespulse tables [--json true]}: every Delta table of the warehouse with its version, live
+ * data files, size and rows — what an operator checks before and after {@code maintain}, and what
+ * the benchmark records.
+ */
+final class TablesCommand {
+
+    static final List<String> LAYERS = List.of("bronze", "silver", "gold", "ops");
+
+    private TablesCommand() {
+    }
+
+    record TableInfo(String name, long version, long files, long bytes, long rows) {
+    }
+
+    static int execute(SparkSession spark, SalespulseConfig config, boolean json, PrintStream out) {
+        List<TableInfo> tables = list(spark, config.warehouseRoot());
+        if (json) {
+            List<String> items = new ArrayList<>();
+            for (TableInfo t : tables) {
+                items.add(String.format("{\"table\": \"%s\", \"version\": %d, \"files\": %d, \"bytes\": %d, \"rows\": %d}",
+                        t.name(), t.version(), t.files(), t.bytes(), t.rows()));
+            }
+            out.println("[" + String.join(",\n ", items) + "]");
+        } else {
+            out.printf("%-36s %8s %8s %12s %12s%n", "table", "version", "files", "bytes", "rows");
+            for (TableInfo t : tables) {
+                out.printf("%-36s %8d %8d %,12d %,12d%n", t.name(), t.version(), t.files(), t.bytes(), t.rows());
+            }
+        }
+        return Salespulse.OK;
+    }
+
+    static List<TableInfo> list(SparkSession spark, String warehouseRoot) {
+        TableWriter tables = new TableWriter(spark, warehouseRoot, "tables");
+        List<TableInfo> out = new ArrayList<>();
+        for (String name : names(spark, warehouseRoot)) {
+            String[] p = name.split("\\.");
+            Row d = DeltaTable.forPath(spark, tables.location(p[0], p[1])).detail()
+                    .select("numFiles", "sizeInBytes").first();
+            long version = DeltaTable.forPath(spark, tables.location(p[0], p[1])).history(1).select("version").first().getLong(0);
+            out.add(new TableInfo(name, version, d.getLong(0), d.getLong(1), tables.read(p[0], p[1]).count()));
+        }
+        return out;
+    }
+
+    /** {@code layer.table} for every folder with a Delta log under a layer folder. */
+    static List<String> names(SparkSession spark, String warehouseRoot) {
+        List<String> out = new ArrayList<>();
+        try {
+            Path root = new Path(warehouseRoot);
+            FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            for (String layer : LAYERS) {
+                Path dir = new Path(root, layer);
+                if (!fs.exists(dir)) {
+                    continue;
+                }
+                for (FileStatus t : fs.listStatus(dir)) {
+                    if (t.isDirectory() && fs.exists(new Path(t.getPath(), "_delta_log"))) {
+                        out.add(layer + "." + t.getPath().getName());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the tables under " + warehouseRoot + ": " + e.getMessage(), e);
+        }
+        out.sort(null);
+        return out;
+    }
+}

@@ -1,0 +1,253 @@
+package io.salespulse.ingest;
+
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.row_number;
+
+/**
+ * Reads many snapshots of one object with one Spark read and one counting job, instead of one
+ * job per snapshot: a catch-up over a year of daily snapshots costs a few jobs per object. Every
+ * check of {@link SnapshotReader} still holds per snapshot — manifest, file sizes, header and
+ * required columns (on the driver, no Spark job), then rows per file and in total against the
+ * manifest — and a snapshot that fails any of them is left out whole while the others load.
+ * CSV and Segment JSON-lines snapshots are batched; other formats, and a batch with a file Spark
+ * cannot read, go through {@link SnapshotReader} one snapshot at a time, which names the file.
+ */
+final class BatchReader {
+
+    /**
+     * @param rows      loadable rows of the accepted snapshots, with {@code _source_file},
+     *                  {@code _row_number} (position in its file, from 1) and {@code _snapshot_date}
+     * @param malformed malformed rows of the accepted snapshots, with {@code snapshot_date}
+     * @param outcomes  per snapshot, in the order given: read/malformed counts, or the rejection
+     */
+    record Batch(Dataset<Row> rows, Dataset<Row> malformed, Map<LandingSnapshot, Counts> outcomes) {
+    }
+
+    /** @param reason null when the snapshot is accepted */
+    record Counts(long rowsRead, long rowsMalformed, String reason) {
+    }
+
+    /** A file of the batch: where it is, what the manifest says of it, how logs name it. */
+    private record FileToRead(LandingSnapshot snapshot, Manifest.FileEntry entry, String path, String label) {
+    }
+
+    private final SparkSession spark;
+    private final SnapshotReader reader;
+
+    BatchReader(SparkSession spark, SnapshotReader reader) {
+        this.spark = spark;
+        this.reader = reader;
+    }
+
+    /** CSV or Segment snapshots can be read together; others (JSON, Parquet Salesforce) one at a time. */
+    static boolean batchable(LandingSnapshot snapshot) {
+        if (snapshot.object().isSegment()) {
+            return true;
+        }
+        if (snapshot.manifest() == null) {
+            return true; // rejected on the driver by the checks below
+        }
+        for (Manifest.FileEntry e : snapshot.manifest().files()) {
+            if (!SnapshotReader.formatOf(snapshot.manifest(), e.name()).equals("csv")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @throws RuntimeException when Spark cannot read some file of the batch (the caller then
+     *                          reads snapshot by snapshot to name it)
+     */
+    Batch read(SourceObject object, List<LandingSnapshot> snapshots) {
+        Map<LandingSnapshot, Counts> outcomes = new LinkedHashMap<>();
+        List<FileToRead> files = new ArrayList<>();
+        Map<List<String>, List<FileToRead>> byHeader = new LinkedHashMap<>();
+        for (LandingSnapshot snapshot : snapshots) {
+            try {
+                List<FileToRead> own = checkOnDriver(snapshot);
+                if (own.isEmpty()) {
+                    outcomes.put(snapshot, new Counts(0, 0, null));
+                    continue;
+                }
+                Map<List<String>, List<FileToRead>> headers = new LinkedHashMap<>();
+                for (FileToRead f : own) {
+                    headers.computeIfAbsent(header(f), k -> new ArrayList<>()).add(f);
+                }
+                headers.forEach((h, fs) -> byHeader.computeIfAbsent(h, k -> new ArrayList<>()).addAll(fs));
+                files.addAll(own);
+                outcomes.put(snapshot, null); // counted below
+            } catch (SnapshotRejectedException e) {
+                outcomes.put(snapshot, new Counts(0, 0, e.getMessage()));
+            }
+        }
+        if (files.isEmpty()) {
+            return new Batch(null, null, outcomes);
+        }
+        Dataset<Row> all = null;
+        for (Map.Entry<List<String>, List<FileToRead>> group : byHeader.entrySet()) {
+            String[] paths = group.getValue().stream().map(FileToRead::path).toArray(String[]::new);
+            Dataset<Row> df = object.isSegment() ? reader.readSegment(paths) : reader.readCsv(schema(group.getKey()), paths);
+            // read order within a file, before any shuffle: the last tie-break between versions of a record
+            df = SnapshotReader.flagInvalidUtf8(df).withColumn("_read_order", monotonically_increasing_id());
+            all = all == null ? df : all.unionByName(df, true);
+        }
+        // one job: rows and malformed rows per file, as Spark names the files
+        Map<String, long[]> counted = new HashMap<>();
+        for (Row r : all.groupBy(SnapshotReader.FILE_PATH).agg(count(lit(1)), count(col(SnapshotReader.CORRUPT))).collectAsList()) {
+            counted.put(sparkKey(r.getString(0)), new long[]{r.getLong(1), r.getLong(2)});
+        }
+        Map<String, Row> accepted = new LinkedHashMap<>();
+        for (Map.Entry<LandingSnapshot, Counts> e : outcomes.entrySet()) {
+            if (e.getValue() != null) {
+                continue;
+            }
+            LandingSnapshot snapshot = e.getKey();
+            List<FileToRead> own = files.stream().filter(f -> f.snapshot() == snapshot).toList();
+            Counts c = compare(snapshot, own, counted);
+            e.setValue(c);
+            if (c.reason() == null) {
+                for (FileToRead f : own) {
+                    accepted.put(key(f.path()), RowFactory.create(f.path(), f.label(), Date.valueOf(snapshot.date())));
+                }
+            }
+        }
+        if (accepted.isEmpty()) {
+            return new Batch(null, null, outcomes);
+        }
+        // file → (_source_file, _snapshot_date), matched by Spark's own spelling of each path
+        List<Row> mapping = new ArrayList<>();
+        Map<String, String> spellings = new HashMap<>();
+        for (Row r : all.select(SnapshotReader.FILE_PATH).distinct().collectAsList()) {
+            spellings.put(sparkKey(r.getString(0)), r.getString(0));
+        }
+        accepted.forEach((key, r) -> mapping.add(RowFactory.create(spellings.get(key), r.getString(1), r.getDate(2))));
+        Dataset<Row> acceptedFiles = spark.createDataFrame(mapping, new StructType()
+                .add(SnapshotReader.FILE_PATH, DataTypes.StringType).add("_source_file", DataTypes.StringType)
+                .add("_snapshot_date", DataTypes.DateType));
+        Dataset<Row> labelled = all.join(broadcast(acceptedFiles), SnapshotReader.FILE_PATH);
+        Dataset<Row> rows = labelled.where(col(SnapshotReader.CORRUPT).isNull())
+                .withColumn("_row_number", row_number().over(Window.partitionBy("_source_file").orderBy("_read_order")).cast("long"))
+                .drop(SnapshotReader.CORRUPT, SnapshotReader.FILE_PATH, "_read_order");
+        Dataset<Row> malformed = SnapshotReader.malformedRows(labelled, object)
+                .join(labelled.select("_source_file", "_snapshot_date").distinct(), "_source_file")
+                .withColumnRenamed("_snapshot_date", "snapshot_date");
+        return new Batch(rows, malformed, outcomes);
+    }
+
+    /** Manifest, file sizes, header and required columns: no Spark job. Empty files are not read. */
+    private List<FileToRead> checkOnDriver(LandingSnapshot snapshot) {
+        if (snapshot.manifest() == null) {
+            throw new SnapshotRejectedException(snapshot.label() + "/" + LandingScanner.MANIFEST + ": " + snapshot.manifestError());
+        }
+        Manifest manifest = snapshot.manifest();
+        List<FileToRead> out = new ArrayList<>();
+        for (Manifest.FileEntry entry : manifest.files()) {
+            Path path = new Path(snapshot.folder(), entry.name());
+            String label = snapshot.label() + "/" + entry.name();
+            if (reader.fileSize(path, label) > 0 || entry.records() > 0) {
+                out.add(new FileToRead(snapshot, entry, path.toString(), label));
+            }
+        }
+        if (out.isEmpty() && manifest.records() != 0) {
+            throw new SnapshotRejectedException(snapshot.label() + ": manifest says " + manifest.records()
+                    + " records in total, files have 0");
+        }
+        if (!snapshot.object().isSegment()) {
+            for (FileToRead f : out) {
+                List<String> header = header(f);
+                if (header.isEmpty()) {
+                    throw new SnapshotRejectedException(f.label() + ": file has no header row");
+                }
+                List<String> missing = snapshot.object().requiredColumns().stream().filter(c -> !header.contains(c)).toList();
+                if (!missing.isEmpty()) {
+                    throw new SnapshotRejectedException(f.label() + ": missing required column"
+                            + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
+                }
+            }
+        }
+        return out;
+    }
+
+    private final Map<String, List<String>> headers = new HashMap<>();
+
+    /** A CSV file's column names (read once); Segment files have none. */
+    private List<String> header(FileToRead f) {
+        if (f.snapshot().object().isSegment()) {
+            return List.of();
+        }
+        return headers.computeIfAbsent(f.path(), p -> {
+            try {
+                return CsvHeader.read(p, reader.hadoopConf());
+            } catch (IOException | RuntimeException e) {
+                throw new SnapshotRejectedException(f.label() + ": unreadable file: " + SnapshotReader.oneLine(e));
+            }
+        });
+    }
+
+    private static StructType schema(List<String> header) {
+        StructType schema = new StructType();
+        for (String name : header) {
+            schema = schema.add(name, DataTypes.StringType, true);
+        }
+        return schema.add(SnapshotReader.CORRUPT, DataTypes.StringType, true);
+    }
+
+    /** Rows per file and in total must be what the manifest says. */
+    private static Counts compare(LandingSnapshot snapshot, List<FileToRead> own, Map<String, long[]> counted) {
+        long read = 0;
+        long bad = 0;
+        for (FileToRead f : own) {
+            long[] c = counted.getOrDefault(key(f.path()), new long[]{0, 0});
+            if (c[0] != f.entry().records()) {
+                return new Counts(0, 0, f.label() + ": manifest says " + f.entry().records() + " records, file has " + c[0]);
+            }
+            read += c[0];
+            bad += c[1];
+        }
+        if (read != snapshot.manifest().records()) {
+            return new Counts(0, 0, snapshot.label() + ": manifest says " + snapshot.manifest().records()
+                    + " records in total, files have " + read);
+        }
+        return new Counts(read, bad, null);
+    }
+
+    /** Authority and decoded path of a Hadoop path string ({@code file:/x}, {@code s3a://bucket/x}). */
+    private static String key(String hadoopPath) {
+        URI u = new Path(hadoopPath).toUri();
+        return (u.getAuthority() == null ? "" : u.getAuthority()) + u.getPath();
+    }
+
+    /** The same for a file path as Spark reports it (a URI string, percent-encoded). */
+    private static String sparkKey(String uri) {
+        try {
+            URI u = new URI(uri);
+            return (u.getAuthority() == null ? "" : u.getAuthority()) + u.getPath();
+        } catch (URISyntaxException e) {
+            return key(uri);
+        }
+    }
+}
