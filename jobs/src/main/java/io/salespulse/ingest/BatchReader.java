@@ -117,8 +117,10 @@ final class BatchReader {
         }
         // one job: rows and malformed rows per file, as Spark names the files
         Map<String, long[]> counted = new HashMap<>();
+        Map<String, String> spellings = new HashMap<>();
         for (Row r : all.groupBy(SnapshotReader.FILE_PATH).agg(count(lit(1)), count(col(SnapshotReader.CORRUPT))).collectAsList()) {
             counted.put(sparkKey(r.getString(0)), new long[]{r.getLong(1), r.getLong(2)});
+            spellings.put(sparkKey(r.getString(0)), r.getString(0));
         }
         Map<String, Row> accepted = new LinkedHashMap<>();
         for (Map.Entry<LandingSnapshot, Counts> e : outcomes.entrySet()) {
@@ -140,10 +142,6 @@ final class BatchReader {
         }
         // file → (_source_file, _snapshot_date), matched by Spark's own spelling of each path
         List<Row> mapping = new ArrayList<>();
-        Map<String, String> spellings = new HashMap<>();
-        for (Row r : all.select(SnapshotReader.FILE_PATH).distinct().collectAsList()) {
-            spellings.put(sparkKey(r.getString(0)), r.getString(0));
-        }
         accepted.forEach((key, r) -> mapping.add(RowFactory.create(spellings.get(key), r.getString(1), r.getDate(2))));
         Dataset<Row> acceptedFiles = spark.createDataFrame(mapping, new StructType()
                 .add(SnapshotReader.FILE_PATH, DataTypes.StringType).add("_source_file", DataTypes.StringType)
@@ -152,9 +150,8 @@ final class BatchReader {
         Dataset<Row> rows = labelled.where(col(SnapshotReader.CORRUPT).isNull())
                 .withColumn("_row_number", row_number().over(Window.partitionBy("_source_file").orderBy("_read_order")).cast("long"))
                 .drop(SnapshotReader.CORRUPT, SnapshotReader.FILE_PATH, "_read_order");
-        Dataset<Row> malformed = SnapshotReader.malformedRows(labelled, object)
-                .join(labelled.select("_source_file", "_snapshot_date").distinct(), "_source_file")
-                .withColumnRenamed("_snapshot_date", "snapshot_date");
+        Dataset<Row> malformed = SnapshotReader.malformedRows(labelled.withColumnRenamed("_snapshot_date", "snapshot_date"),
+                object, "snapshot_date");
         return new Batch(rows, malformed, outcomes);
     }
 

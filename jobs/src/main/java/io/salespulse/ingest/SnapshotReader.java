@@ -316,16 +316,20 @@ public final class SnapshotReader {
 
     private static final String REPLACEMENT = "\uFFFD";
 
-    static Dataset<Row> malformedRows(Dataset<Row> file, SourceObject object) {
+    /** @param extra columns of {@code file} kept beside the malformed-row columns */
+    static Dataset<Row> malformedRows(Dataset<Row> file, SourceObject object, String... extra) {
         String idColumn = object.isSegment() ? "messageId" : "Id";
         Column id = List.of(file.columns()).contains(idColumn) ? col(idColumn) : lit(null).cast("string");
         String reason = object.isSegment()
                 ? "malformed JSON line (not an event with messageId and type)"
                 : "malformed row (wrong number of fields or unparseable record)";
-        return file.where(col(CORRUPT).isNotNull())
-                .select(id.as("record_id"),
-                        when(col(CORRUPT).contains(REPLACEMENT), lit("invalid UTF-8 bytes")).otherwise(lit(reason)).as("reason"),
-                        col(CORRUPT).as("raw_record"), col("_source_file"));
+        List<Column> cols = new ArrayList<>(List.of(id.as("record_id"),
+                when(col(CORRUPT).contains(REPLACEMENT), lit("invalid UTF-8 bytes")).otherwise(lit(reason)).as("reason"),
+                col(CORRUPT).as("raw_record"), col("_source_file")));
+        for (String c : extra) {
+            cols.add(col(c));
+        }
+        return file.where(col(CORRUPT).isNotNull()).select(cols.toArray(Column[]::new));
     }
 
     private Dataset<Row> emptyRows(SourceObject object) {
