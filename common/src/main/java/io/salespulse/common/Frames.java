@@ -25,7 +25,10 @@ public final class Frames {
 
     /** As above, a column missing from some frames being null there (columns drift between snapshots). */
     public static Dataset<Row> unionByNameAllowingMissing(List<Dataset<Row>> frames) {
-        Dataset<Row> all = unionByName(frames.subList(0, 1));
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("no frames to union");
+        }
+        Dataset<Row> all = frames.get(0);
         for (int i = 1; i < frames.size(); i++) {
             all = all.unionByName(frames.get(i), true);
         }

@@ -107,6 +107,14 @@ class EarlierDateRunTest extends SparkTestBase {
         for (String table : tableNames()) {
             assertThat(rebuilt.get(table)).as(table).isEqualTo(incremental.get(table));
         }
+
+        // an explicit, destructive rewind takes the warehouse back to day 20; runs then go on from there
+        Cli.Result rewind = run(a, "rebuild", "--as-of", DAY20.toString(), "--force");
+        assertThat(rewind.out()).contains("rewinding the warehouse from " + DAY41 + " to " + DAY20);
+        Row rewound = spark().read().format("delta").load(a + "/gold/kpi_daily").agg(max("kpi_date")).first();
+        assertThat(rewound.getDate(0).toLocalDate()).isEqualTo(DAY20);
+        assertThat(spark().read().format("delta").load(a + "/silver/dim_date").agg(max("date")).first()
+                .getDate(0).toLocalDate()).isEqualTo(DAY20);
     }
 
     private static Cli.Result run(String warehouse, String... args) {
