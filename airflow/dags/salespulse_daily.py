@@ -1,6 +1,6 @@
 """salespulse nightly pipeline: one run per business day D (the run's data interval start).
 
-wait for D's snapshot manifests -> ingest (landing -> bronze) -> silver -> gold -> alerts
+wait for D's snapshot manifests -> ingest (landing -> bronze) -> silver -> gold -> notify, alerts
 
 Each Spark stage is its own spark-submit of the application jar through the ``spark_default``
 connection (local, standalone, YARN or Kubernetes is the connection's business), so a failure
@@ -10,7 +10,11 @@ Airflow Variables (all optional):
   salespulse_jar         application jar (default: $SALESPULSE_HOME/jobs/target/salespulse-jobs-0.1.0-SNAPSHOT-app.jar)
   salespulse_landing     landing root URI       (default: $SALESPULSE_HOME/.local/landing)
   salespulse_warehouse   warehouse root URI     (default: $SALESPULSE_HOME/.local/warehouse)
-  salespulse_conf        salespulse properties file (S3A endpoint, time zone, alert rules, spark.* keys)
+  salespulse_conf        salespulse properties file (S3A endpoint, time zone, alert rules and channels, spark.* keys)
+
+Alert delivery (the ``notify`` task) reads its channels from that file and the SMTP password and
+webhook URL from the workers' environment (SALESPULSE_ALERTS_SMTP_PASSWORD,
+SALESPULSE_ALERTS_WEBHOOK_URL); see docs/alerts.md.
   salespulse_sources     comma-separated landing folders to wait for (default: every object)
 """
 from __future__ import annotations
@@ -116,13 +120,16 @@ with DAG(
     common = ["--landing", LANDING, "--warehouse", WAREHOUSE]
     ingest = spark_stage("ingest", ["run", "--date", RUN_DATE, "--stage", "ingest", *common])
     silver = spark_stage("silver", ["run", "--date", RUN_DATE, "--stage", "silver", *common])
-    gold = spark_stage("gold", ["run", "--date", RUN_DATE, "--stage", "gold", *common], outlets=GOLD_ASSETS)
-    # exit 4 when a critical KPI rule fired: the task fails and the failure callback notifies;
-    # retrying would only repeat the same verdict
+    # delivery is its own task: a receiver that is down turns `notify` red (exit 6) and its retries
+    # send only what was not delivered, without recomputing gold
+    gold = spark_stage("gold", ["run", "--date", RUN_DATE, "--stage", "gold", "--no-notify", *common], outlets=GOLD_ASSETS)
+    notify = spark_stage("notify", ["notify", "--date", RUN_DATE, "--warehouse", WAREHOUSE])
+    # exit 4 when a critical KPI rule fired: the task fails for schedulers that want a red task;
+    # retrying would only repeat the same verdict. It does not wait for delivery.
     alerts = spark_stage("alerts", ["alerts", "--date", RUN_DATE, "--fail-on", "critical", "--warehouse", WAREHOUSE],
                          retries=0)
 
-    wait_for_manifests() >> ingest >> silver >> gold >> alerts
+    wait_for_manifests() >> ingest >> silver >> gold >> [notify, alerts]
 
 
 with DAG(

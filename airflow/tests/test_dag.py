@@ -29,15 +29,20 @@ def test_dags_import_without_errors():
 
 
 def test_structure(dag):
-    assert {t.task_id for t in dag.tasks} == {"wait_for_manifests", "ingest", "silver", "gold", "alerts"}
-    chain = ["wait_for_manifests", "ingest", "silver", "gold", "alerts"]
+    assert {t.task_id for t in dag.tasks} == {"wait_for_manifests", "ingest", "silver", "gold", "notify", "alerts"}
+    chain = ["wait_for_manifests", "ingest", "silver", "gold"]
     for upstream, downstream in zip(chain, chain[1:]):
         assert dag.get_task(upstream).downstream_task_ids == {downstream}
+    # delivery and the red-task verdict both follow gold, independently of each other
+    assert dag.get_task("gold").downstream_task_ids == {"notify", "alerts"}
+    assert "--no-notify" in dag.get_task("gold").application_args
+    assert dag.get_task("notify").application_args[:3] == ["notify", "--date", "{{ data_interval_start | ds }}"]
+    assert dag.get_task("notify").retries >= 2
     assert isinstance(dag.timetable, CronDataIntervalTimetable)
     assert dag.max_active_runs == 1
     for stage in ("wait_for_manifests", "ingest", "silver", "gold"):
         assert dag.get_task(stage).retries >= 2, stage
-    for stage in ("ingest", "silver", "gold", "alerts"):
+    for stage in ("ingest", "silver", "gold", "notify", "alerts"):
         op = dag.get_task(stage)
         assert op._conn_id == "spark_default"
         assert op._java_class == "io.salespulse.cli.Salespulse"

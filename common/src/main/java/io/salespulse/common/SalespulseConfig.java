@@ -50,8 +50,44 @@ public final class SalespulseConfig {
 
     public static final ConfigKey ALERT_RULES = new ConfigKey("alerts.rules",
             "win_rate_low: win_rate_30d < 0.15 critical; lead_quality_low: avg_lead_quality < 0.6 warning; "
-                    + "revenue_drop: net_revenue < 0.5 * trailing_mean_7d critical",
-            "Threshold rules over kpi_daily, ';'-separated: 'id: metric <|<=|>|>= value [* trailing_mean_7d] info|warning|critical'.");
+                    + "revenue_drop: net_revenue < 0.5 * trailing_mean_7d critical; "
+                    + "leads_drop: leads_created < baseline_weekday_8w - 4 mad warning; "
+                    + "dau_drop: active_users < baseline_weekday_8w - 3 mad warning",
+            "Threshold rules, ';'-separated: 'id: [table.]metric <|<=|>|>= (value | factor * trailing_mean_7d | "
+                    + "baseline_weekday_Nw [+|- k mad]) info|warning|critical'; table is kpi_daily (default), kpi_rep_daily or kpi_campaign (docs/alerts.md).");
+    public static final ConfigKey ALERTS_WEBHOOK_URL = new ConfigKey("alerts.webhook_url",
+            "", "Incoming-webhook URL (Slack, Teams, Mattermost) the run date's new alerts are posted to; blank = none. "
+            + "It usually holds a token: set it in the environment (SALESPULSE_ALERTS_WEBHOOK_URL), not in a file in git.");
+    public static final ConfigKey ALERTS_SMTP_HOST = new ConfigKey("alerts.smtp.host",
+            "", "SMTP server for alert e-mail; blank = no e-mail. The password comes only from SALESPULSE_ALERTS_SMTP_PASSWORD.");
+    public static final ConfigKey ALERTS_SMTP_PORT = new ConfigKey("alerts.smtp.port",
+            "587", "SMTP port (587 submission with STARTTLS; 25 for a local relay).");
+    public static final ConfigKey ALERTS_SMTP_STARTTLS = new ConfigKey("alerts.smtp.starttls",
+            "true", "Require STARTTLS before sending (true/false); false only for a relay on a trusted network.");
+    public static final ConfigKey ALERTS_SMTP_USER = new ConfigKey("alerts.smtp.user",
+            "", "SMTP login; blank = no authentication.");
+    public static final ConfigKey ALERTS_SMTP_FROM = new ConfigKey("alerts.smtp.from",
+            "", "Sender address of alert e-mail (required with alerts.smtp.host).");
+    public static final ConfigKey ALERTS_SMTP_TO = new ConfigKey("alerts.smtp.to",
+            "", "Recipients of alert e-mail, comma-separated (required with alerts.smtp.host).");
+    public static final ConfigKey ALERTS_RETRY_ATTEMPTS = new ConfigKey("alerts.retry.attempts",
+            "4", "Attempts per channel before a delivery is recorded as failed (notify sends it again later).");
+    public static final ConfigKey ALERTS_RETRY_BACKOFF_MS = new ConfigKey("alerts.retry.backoff_ms",
+            "2000", "Wait before the second attempt; doubles before each further one.");
+    public static final ConfigKey ALERTS_TIMEOUT_SECONDS = new ConfigKey("alerts.timeout_seconds",
+            "10", "Connect and response timeout of one delivery attempt.");
+
+    public static final ConfigKey SQL_EXPOSE_BRONZE = new ConfigKey("sql.expose_bronze",
+            "false", "Register the bronze tables for sql / sql-server too (true/false); bronze holds raw personal data (emails, phones).");
+    public static final ConfigKey SQL_PORT = new ConfigKey("sql.port",
+            "10000", "Port of sql-server (HiveServer2 protocol, JDBC/ODBC).");
+    public static final ConfigKey SQL_BIND_HOST = new ConfigKey("sql.bind_host",
+            "127.0.0.1", "Address sql-server listens on; 127.0.0.1 keeps it on this machine (put a TLS proxy or the cluster's gateway in front for more).");
+
+    public static final ConfigKey SQL_METASTORE_DIR = new ConfigKey("sql.metastore_dir",
+            ".local/metastore", "Local folder of sql-server's persistent catalog (Hive's embedded Derby; one server at a time).");
+    public static final ConfigKey SQL_CATALOG_REFRESH_SECONDS = new ConfigKey("sql.catalog_refresh_seconds",
+            "60", "How often sql-server registers tables that runs created since it started.");
 
     public static final ConfigKey LOCK_TIMEOUT = new ConfigKey("run.lock_timeout_seconds",
             "120", "A run's warehouse lease is stale after this long without a heartbeat (a dead run on another host).");
@@ -83,7 +119,9 @@ public final class SalespulseConfig {
 
     /** Every declared key, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(LANDING_ROOT, WAREHOUSE_ROOT, REPORTING_TIMEZONE,
-            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
+            REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES,
+            ALERTS_WEBHOOK_URL, ALERTS_SMTP_HOST, ALERTS_SMTP_PORT, ALERTS_SMTP_STARTTLS, ALERTS_SMTP_USER, ALERTS_SMTP_FROM,
+            ALERTS_SMTP_TO, ALERTS_RETRY_ATTEMPTS, ALERTS_RETRY_BACKOFF_MS, ALERTS_TIMEOUT_SECONDS, SQL_EXPOSE_BRONZE, SQL_PORT, SQL_BIND_HOST, SQL_METASTORE_DIR, SQL_CATALOG_REFRESH_SECONDS, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
             S3A_RETRY_LIMIT, S3A_RETRY_INTERVAL, S3A_THROTTLE_LIMIT, S3A_THROTTLE_INTERVAL, S3A_SDK_ATTEMPTS, S3A_CONNECT_TIMEOUT, S3A_INPUT_STREAM);
 
     private final Map<String, String> values;

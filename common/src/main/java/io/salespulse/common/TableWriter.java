@@ -185,11 +185,15 @@ public final class TableWriter {
 
     private void withCommitInfo(String metadata, Runnable write) {
         String key = "spark.databricks.delta.commitInfo.userMetadata";
+        // a column added to a table's spec reaches the existing table through its next sync
+        String evolve = "spark.databricks.delta.schema.autoMerge.enabled";
         spark.conf().set(key, metadata);
+        spark.conf().set(evolve, "true");
         try {
             write.run();
         } finally {
             spark.conf().unset(key);
+            spark.conf().unset(evolve);
         }
     }
 

@@ -45,12 +45,18 @@ final class DemoCommand {
         Path s3Data = dir.resolve("s3");
         deleteTree(s3Data); // a fresh demo every time: re-creating an existing bucket fails on S3Proxy
         progress.step("demo", "starting the local S3 server (S3Proxy) with data under " + s3Data);
+        DemoWebhook webhook = null;
         try (LocalS3 s3 = LocalS3.start(LocalS3.defaultJar(), s3Data, 0)) {
             s3.ensureBucket(BUCKET);
             Map<String, String> settings = new LinkedHashMap<>(LocalS3.s3aEndpointSettings(s3.endpoint()));
             settings.put(SalespulseConfig.LANDING_ROOT.name(), "s3a://" + BUCKET + "/landing");
             settings.put(SalespulseConfig.WAREHOUSE_ROOT.name(), "s3a://" + BUCKET + "/warehouse");
             settings.putAll(SparkSessions.SMALL_DATA);
+            if (SalespulseConfig.load(null, env, settings).get(SalespulseConfig.ALERTS_WEBHOOK_URL).isBlank()) {
+                // no channel of the user's: alerts go to a receiver on 127.0.0.1 that prints what it gets
+                webhook = DemoWebhook.start(progress);
+                settings.put(SalespulseConfig.ALERTS_WEBHOOK_URL.name(), webhook.url());
+            }
             SalespulseConfig config = SalespulseConfig.load(null, env, settings);
             // the server's random credentials go to the session only, never to a file
             Map<String, String> credentials = Map.of(
@@ -78,6 +84,10 @@ final class DemoCommand {
             }
             summary(spark, config, s3, progress);
             return worst;
+        } finally {
+            if (webhook != null) {
+                webhook.close();
+            }
         }
     }
 
@@ -94,7 +104,8 @@ final class DemoCommand {
             names.add(io.salespulse.gold.GoldBuild.LAYER + "." + t.name());
         }
         names.add(BronzeIngest.LAYER + "." + OpsTables.MALFORMED_ROWS);
-        for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE, io.salespulse.quality.QualityGate.TABLE)) {
+        for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE, io.salespulse.quality.QualityGate.TABLE,
+                OpsTables.ALERT_DELIVERIES)) {
             names.add(OpsTables.LAYER + "." + t);
         }
         progress.step("demo", "tables (Delta) under " + config.warehouseRoot() + ":");
@@ -107,6 +118,12 @@ final class DemoCommand {
         Path onDisk = s3.dataDir().resolve(BUCKET).resolve("warehouse");
         progress.step("demo", "the same tables on disk (the S3 server's files): " + onDisk);
         progress.step("demo", "e.g. python: deltalake.DeltaTable('" + onDisk.resolve("gold/kpi_daily") + "').to_pandas()");
+        try (Stream<Path> pages = Files.exists(onDisk.resolve("reports")) ? Files.list(onDisk.resolve("reports")) : Stream.empty()) {
+            pages.map(p -> p.resolve(io.salespulse.report.Dashboard.PAGE)).filter(Files::exists).max(Comparator.naturalOrder())
+                    .ifPresent(p -> progress.step("demo", "the KPI dashboard: file://" + p));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + onDisk.resolve("reports"), e);
+        }
     }
 
     private static String randomKey() {

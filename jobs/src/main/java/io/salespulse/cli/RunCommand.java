@@ -7,6 +7,8 @@ import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
 import io.salespulse.gold.GoldBuild;
 import io.salespulse.gold.HighWaterMark;
+import io.salespulse.notify.AlertDelivery;
+import io.salespulse.report.Dashboard;
 import io.salespulse.ops.RunLock;
 import io.salespulse.ops.RunLog;
 import io.salespulse.quality.QualityGate;
@@ -71,21 +73,26 @@ public final class RunCommand {
 
     public static int execute(SparkSession spark, SalespulseConfig config, LocalDate date, Map<String, String> env,
                               PrintStream out, PrintStream err, boolean rebuild, Stage stage) {
-        return execute(spark, config, date, env, out, err, rebuild, stage, false);
+        return execute(spark, config, date, env, out, err, rebuild, stage, false, true);
     }
 
     /**
      * @param rewind a rebuild may compute as of a date before the warehouse's high-water mark
      *               (destructive: every published KPI after that date is deleted)
+     * @param notify deliver the as-of date's new alerts after gold (Airflow leaves it to its own task)
      */
     public static int execute(SparkSession spark, SalespulseConfig config, LocalDate date, Map<String, String> env,
-                              PrintStream out, PrintStream err, boolean rebuild, Stage stage, boolean rewind) {
+                              PrintStream out, PrintStream err, boolean rebuild, Stage stage, boolean rewind, boolean notify) {
         EmailHash hash = stage.silver() ? emailHash(env) : null;
+        if (stage.gold()) {
+            checkAlertRules(config);
+        }
         Instant started = Instant.now();
         String command = rebuild ? "rebuild" : "run";
         String runId = newRunId(date, started);
         TableWriter writer = new TableWriter(spark, config.warehouseRoot(), runId);
         Progress progress = new Progress(out);
+        AlertDelivery delivery = stage.gold() && notify ? alertDelivery(writer, config, env, progress) : null;
         RunLog runLog = new RunLog(writer);
         progress.step(command, command + " " + runId + " for " + date + ": landing " + config.landingRoot()
                 + " → warehouse " + config.warehouseRoot());
@@ -155,6 +162,12 @@ public final class RunCommand {
             for (BronzeIngest.SnapshotOutcome r : rejected) {
                 err.println("salespulse: rejected " + r.reason());
             }
+            if (stage.gold()) {
+                publishDashboard(writer, config, asOf, progress, err);
+            }
+            if (delivery != null) {
+                deliver(delivery, asOf, err);
+            }
             return code;
         }
     }
@@ -186,6 +199,52 @@ public final class RunCommand {
         }
         progress.step(command, command + " " + date + ": the warehouse is at " + mark + "; tables are computed as of " + mark);
         return asOf;
+    }
+
+    /** A bad alert rule is a usage error before anything is written, not a failure after silver. */
+    static void checkAlertRules(SalespulseConfig config) {
+        try {
+            GoldBuild.alertRules(config);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** The configured channels, checked before anything is written. */
+    static AlertDelivery alertDelivery(TableWriter writer, SalespulseConfig config, Map<String, String> env, Progress progress) {
+        try {
+            return new AlertDelivery(writer, config, env, progress);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** The date's dashboard page under the warehouse; a page that cannot be written is a warning, not a failed run. */
+    private static void publishDashboard(TableWriter writer, SalespulseConfig config, LocalDate asOf, Progress progress,
+                                         PrintStream err) {
+        try {
+            String page = Dashboard.write(writer, asOf, config.get(SalespulseConfig.REPORTING_CURRENCY),
+                    Dashboard.defaultDir(writer, asOf));
+            progress.step("report", "dashboard: " + page);
+        } catch (RuntimeException e) {
+            err.println("salespulse: warning: the dashboard for " + asOf + " was not written (salespulse report --date "
+                    + asOf + " retries it): " + Salespulse.oneLine(e));
+        }
+    }
+
+    /**
+     * After the data is published: a receiver that is down costs a warning and a row in
+     * ops.alert_deliveries, never the run (notify sends it later).
+     */
+    private static void deliver(AlertDelivery delivery, LocalDate asOf, PrintStream err) {
+        try {
+            AlertDelivery.Outcome o = delivery.deliver(asOf);
+            o.failed().forEach(f -> err.println("salespulse: warning: alert delivery failed (notify --date " + asOf
+                    + " retries it): " + f));
+        } catch (RuntimeException e) {
+            err.println("salespulse: warning: alert delivery failed (notify --date " + asOf + " retries it): "
+                    + Salespulse.oneLine(e));
+        }
     }
 
     /** The warehouse lease for a writing command, or null (after saying who holds it) when another run does. */

@@ -15,7 +15,8 @@ import java.util.Set;
  * The {@code salespulse} command line, and the main class of the application jar for
  * spark-submit. Exit codes: 0 success, 2 usage error, 3 input rejected or a data-quality gate
  * failed (data problem), 4 an alert fired ({@code alerts --fail-on}), 5 another run holds the
- * warehouse, 1 anything else; always with a one-line reason on stderr.
+ * warehouse, 6 an alert could not be delivered ({@code notify}), 1 anything else; always with a
+ * one-line reason on stderr.
  */
 public final class Salespulse {
 
@@ -27,16 +28,23 @@ public final class Salespulse {
     public static final int ALERT = 4;
     /** Another run holds the warehouse; nothing was written. */
     public static final int BUSY = 5;
+    /** {@code notify}: a channel could not take the alerts after every retry (the data is fine). */
+    public static final int DELIVERY_FAILED = 6;
 
     static final String USAGE_TEXT = """
             usage:
               salespulse datagen --out URI --start YYYY-MM-DD --days N [--scale S] [--seed K] [--malformed-rate R] [--conf FILE]
-              salespulse run     --date YYYY-MM-DD [--stage ingest|silver|gold|all] [--landing URI] [--warehouse URI] [--conf FILE]
+              salespulse run     --date YYYY-MM-DD [--stage ingest|silver|gold|all] [--no-notify] [--landing URI] [--warehouse URI] [--conf FILE]
               salespulse rebuild --date YYYY-MM-DD | --as-of YYYY-MM-DD --force  [--warehouse URI] [--conf FILE]
               salespulse export  --table LAYER.TABLE --out PATH [--format csv|parquet] [--warehouse URI] [--conf FILE]
               salespulse tables  [--json] [--warehouse URI] [--conf FILE]
               salespulse maintain [--vacuum-hours H] [--warehouse URI] [--conf FILE]   (OPTIMIZE + VACUUM, default 168 h)
               salespulse alerts  --date YYYY-MM-DD [--fail-on info|warning|critical] [--warehouse URI] [--conf FILE]
+              salespulse sql     "SELECT ..." [--max-rows N] [--warehouse URI] [--conf FILE]   (tables by name: gold.kpi_daily, ...)
+              salespulse sql-server [--port 10000] [--warehouse URI] [--conf FILE]   (JDBC/ODBC for BI tools; bin/salespulse only)
+              salespulse catalog sync [--warehouse URI] [--conf FILE]   (register layer.table names in the session's metastore)
+              salespulse report  --date YYYY-MM-DD [--out DIR] [--warehouse URI] [--conf FILE]   (HTML KPI dashboard)
+              salespulse notify  --date YYYY-MM-DD [--warehouse URI] [--conf FILE]   (send the date's undelivered alerts)
               salespulse forget  --email ADDRESS [--purge true] [--warehouse URI] [--conf FILE]
               salespulse dictionary --out FILE
               salespulse demo    [--days N] [--daily N] [--scale S] [--dir PATH]
@@ -67,10 +75,11 @@ public final class Salespulse {
                     yield DatagenCommand.execute(a, config(a, env, Map.of()), out);
                 }
                 case "run" -> {
-                    Args a = new Args(argv, 1, Set.of("date", "landing", "warehouse", "conf", "stage"));
+                    Args a = new Args(argv, 1, Set.of("date", "landing", "warehouse", "conf", "stage"), Set.of("no-notify"));
                     RunCommand.Stage stage = RunCommand.Stage.parse(a.get("stage"));
                     SalespulseConfig config = config(a, env, locations(a));
-                    yield RunCommand.execute(session(config), config, a.date("date"), env, out, err, false, stage);
+                    yield RunCommand.execute(session(config), config, a.date("date"), env, out, err, false, stage, false,
+                            !a.flag("no-notify"));
                 }
                 case "rebuild" -> {
                     Args a = new Args(argv, 1, Set.of("date", "as-of", "warehouse", "conf"), Set.of("force"));
@@ -80,7 +89,7 @@ public final class Salespulse {
                     LocalDate date = a.get("date") != null ? a.date("date") : a.date("as-of");
                     SalespulseConfig config = config(a, env, locations(a));
                     yield RunCommand.execute(session(config), config, date, env, out, err, true, RunCommand.Stage.ALL,
-                            a.flag("force") && a.get("as-of") != null);
+                            a.flag("force") && a.get("as-of") != null, true);
                 }
                 case "export" -> {
                     Args a = new Args(argv, 1, Set.of("table", "out", "format", "warehouse", "conf"));
@@ -101,6 +110,32 @@ public final class Salespulse {
                     Args a = new Args(argv, 1, Set.of("date", "fail-on", "warehouse", "conf"));
                     SalespulseConfig config = config(a, env, locations(a));
                     yield AlertsCommand.execute(session(config), config, a.date("date"), a.get("fail-on"), out);
+                }
+                case "sql" -> {
+                    Args a = new Args(argv, 2, Set.of("max-rows", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    String query = argv.length > 1 && !argv[1].startsWith("--") ? argv[1] : null;
+                    yield SqlCommand.execute(session(config), config, query, a.intValue("max-rows", 100), out);
+                }
+                case "catalog" -> {
+                    if (argv.length < 2 || !argv[1].equals("sync")) {
+                        throw new UsageException("catalog needs a subcommand: catalog sync");
+                    }
+                    Args a = new Args(argv, 2, Set.of("warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield CatalogCommand.execute(session(config), config, out);
+                }
+                case "sql-server" -> throw new UsageException("sql-server runs through bin/salespulse sql-server "
+                        + "(pyspark's spark-submit ships the Thrift server)");
+                case "report" -> {
+                    Args a = new Args(argv, 1, Set.of("date", "out", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield ReportCommand.execute(session(config), config, a.date("date"), a.get("out"), out);
+                }
+                case "notify" -> {
+                    Args a = new Args(argv, 1, Set.of("date", "warehouse", "conf"));
+                    SalespulseConfig config = config(a, env, locations(a));
+                    yield NotifyCommand.execute(session(config), config, a.date("date"), env, out, err);
                 }
                 case "forget" -> {
                     Args a = new Args(argv, 1, Set.of("email", "purge", "warehouse", "conf"));

@@ -64,7 +64,7 @@ public final class GoldBuild {
     /** @return the run date's kpi_daily row (null before any KPI date) */
     public Row execute(LocalDate runDate, boolean rebuild, QualityGate gate) {
         spark.sparkContext().setJobDescription("gold " + runDate);
-        List<AlertRule> rules = AlertRule.parse(config.get(SalespulseConfig.ALERT_RULES));
+        List<AlertRule> rules = alertRules(config);
         LocalDate first = firstKpiDate(runDate);
         Dataset<Row> dates = spark.range(1)
                 .select(explode(sequence(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)))).as("kpi_date"));
@@ -75,13 +75,17 @@ public final class GoldBuild {
         List<Dataset<Row>> cached = new ArrayList<>();
         try {
             Dataset<Row> daily = TableWriter.conform(KpiDaily.build(in), KpiDaily.TABLE.schema()).cache();
-            cached.add(daily);
+            Dataset<Row> reps = TableWriter.conform(RepDaily.build(in), RepDaily.TABLE.schema()).cache();
+            Dataset<Row> campaigns = TableWriter.conform(CampaignKpis.build(in), CampaignKpis.TABLE.schema()).cache();
+            cached.addAll(List.of(daily, reps, campaigns));
             Map<TableSpec, Dataset<Row>> out = new LinkedHashMap<>();
             out.put(KpiDaily.TABLE, daily);
             out.put(CohortClv.TABLE, CohortClv.build(in));
-            out.put(RepDaily.TABLE, RepDaily.build(in));
-            out.put(CampaignKpis.TABLE, CampaignKpis.build(in));
-            out.put(Alerts.TABLE, Alerts.evaluate(daily, rules));
+            out.put(RepDaily.TABLE, reps);
+            out.put(CampaignKpis.TABLE, campaigns);
+            // kpi_campaign holds the state as of the run date: its rules are judged on that date
+            out.put(Alerts.TABLE, Alerts.evaluate(Map.of(AlertRule.Grain.COMPANY, daily, AlertRule.Grain.REP, reps,
+                    AlertRule.Grain.CAMPAIGN, campaigns.withColumn("kpi_date", lit(Date.valueOf(runDate)))), rules));
             // compute and count every table first: the quality gate sees them all before any is written
             Map<TableSpec, Dataset<Row>> computed = new LinkedHashMap<>();
             Map<TableSpec, Long> counts = new LinkedHashMap<>();
@@ -114,6 +118,17 @@ public final class GoldBuild {
         } finally {
             cached.forEach(Dataset::unpersist);
         }
+    }
+
+    /**
+     * The configured alert rules, checked against the KPI tables' columns: a bad rule is an
+     * {@link IllegalArgumentException} naming it, raised before a run writes anything.
+     */
+    public static List<AlertRule> alertRules(SalespulseConfig config) {
+        List<AlertRule> rules = AlertRule.parse(config.get(SalespulseConfig.ALERT_RULES));
+        AlertRule.validate(rules, Map.of(AlertRule.Grain.COMPANY, KpiDaily.TABLE, AlertRule.Grain.REP, RepDaily.TABLE,
+                AlertRule.Grain.CAMPAIGN, CampaignKpis.TABLE));
+        return rules;
     }
 
     /** Daily lead and win counts summed over the KPI dates must equal the silver rows in those dates. */

@@ -13,6 +13,7 @@ public final class OpsTables {
     public static final String QUARANTINE = "quarantine";
     /** Raw text of malformed rows lives in bronze (it may hold personal data), keyed like the quarantine. */
     public static final String MALFORMED_ROWS = "malformed_rows";
+    public static final String ALERT_DELIVERIES = "alert_deliveries";
 
     private OpsTables() {
     }
@@ -71,6 +72,23 @@ public final class OpsTables {
                 .col("reason", DataTypes.StringType, "One-line reason when rejected")
                 .col("run_id", DataTypes.StringType, "Run that recorded this entry")
                 .col("recorded_at", DataTypes.TimestampType, "When this entry was recorded")
+                .struct();
+    }
+
+    /** One row per alert per channel per delivery attempt run; no recipient address or URL token. */
+    public static StructType alertDeliveries() {
+        return TableSchema.of()
+                .col("run_id", DataTypes.StringType, "Run (run or notify) that delivered")
+                .col("kpi_date", DataTypes.DateType, "KPI date of the alert")
+                .col("rule_id", DataTypes.StringType, "Alert rule id")
+                .col("subject_id", DataTypes.StringType, "'company', the rep's owner_id or the campaign_id")
+                .col("severity", DataTypes.StringType, "info, warning or critical")
+                .col("channel", DataTypes.StringType, "email or webhook")
+                .col("target", DataTypes.StringType, "Where it went, without secrets: the SMTP host:port and recipient count, or the webhook's host")
+                .col("status", DataTypes.StringType, "sent, or failed (sent again by the next run or notify)")
+                .col("attempts", DataTypes.IntegerType, "Attempts made in this delivery")
+                .col("error", DataTypes.StringType, "Last error of a failed delivery, one line")
+                .col("delivered_at", DataTypes.TimestampType, "When the delivery ended")
                 .struct();
     }
 

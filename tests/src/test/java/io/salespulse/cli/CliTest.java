@@ -31,6 +31,36 @@ class CliTest extends SparkTestBase {
         assertThat(Cli.run("export", "--table", "nope", "--out", "x.csv").code()).isEqualTo(2);
     }
 
+    /** A rule naming a missing metric, or a channel configured wrongly, stops the run before anything is written. */
+    @Test
+    void badAlertRulesAndChannelsAreUsageErrorsBeforeAnyWrite() throws IOException {
+        Path dir = workDir("cli-alert-config");
+        Path warehouse = dir.resolve("warehouse");
+        Path landing = dir.resolve("landing");
+        Files.createDirectories(landing);
+        Path rules = dir.resolve("rules.properties");
+        Files.writeString(rules, "alerts.rules=deals_drop: deals_won < baseline_weekday_8w - 3 mad warning\n");
+        Cli.Result r = Cli.run("run", "--date", "2026-03-01", "--landing", landing.toString(), "--warehouse", warehouse.toString(),
+                "--conf", rules.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).hasValue("salespulse: alert rule deals_drop: kpi_daily has no numeric KPI named deals_won");
+        assertThat(warehouse).doesNotExist();
+
+        Path smtp = dir.resolve("smtp.properties");
+        Files.writeString(smtp, "alerts.smtp.host=127.0.0.1\nalerts.smtp.from=salespulse@example.com\n");
+        Cli.Result noRecipient = Cli.run("run", "--date", "2026-03-01", "--landing", landing.toString(),
+                "--warehouse", warehouse.toString(), "--conf", smtp.toString());
+        assertThat(noRecipient.code()).isEqualTo(2);
+        assertThat(noRecipient.err()).startsWith("salespulse: alerts.smtp.host is set: alerts.smtp.from and alerts.smtp.to are required");
+        assertThat(warehouse).doesNotExist();
+
+        Cli.Result badHook = Cli.runWithEnv(java.util.Map.of("SALESPULSE_HASH_KEY", Cli.TEST_HASH_KEY,
+                        "SALESPULSE_ALERTS_WEBHOOK_URL", "ftp://hooks.example.com/T0K3N"),
+                "notify", "--date", "2026-03-01", "--warehouse", warehouse.toString());
+        assertThat(badHook.code()).isEqualTo(2);
+        assertThat(badHook.err()).startsWith("salespulse: alerts.webhook_url must be an http(s) URL with a host").doesNotContain("T0K3N");
+    }
+
     @Test
     void unexpectedFailureExitsOneWithoutAStackTrace() {
         Path dir = workDir("cli-fail");

@@ -38,6 +38,53 @@ class GoldEndToEndTest extends SparkTestBase {
         assertThat(r.out()).contains("gold.kpi_daily").contains("] kpi ");
     }
 
+    /**
+     * The dashboard the run published, opened in a real headless Chromium: it renders without a
+     * console message, and every tile shows gold.kpi_daily's value for the date, formatted.
+     */
+    @Test
+    void theDashboardShowsTheDatesKpisInABrowser() throws Exception {
+        java.nio.file.Path page = java.nio.file.Path.of(warehouse, "reports", "2026-02-09", "index.html");
+        assertThat(page).as("the run publishes the dashboard").exists();
+        Path out = dir.resolve("report");
+        Cli.Result r = Cli.run("report", "--date", "2026-02-09", "--out", out.toString(), "--warehouse", warehouse);
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(Files.readString(out.resolve("index.html"))).isEqualTo(Files.readString(page));
+
+        io.salespulse.testing.Chromium.Page rendered = io.salespulse.testing.Chromium.load(page);
+        assertThat(rendered.console()).isEmpty();
+        Row gold = spark().read().format("delta").load(warehouse + "/gold/kpi_daily").where("kpi_date = DATE'2026-02-09'").first();
+        java.util.regex.Matcher tile = java.util.regex.Pattern.compile(
+                "<div class=\"tile\" data-kpi=\"([a-z_0-9]+)\" data-value=\"([^\"]*)\"><div class=\"label\">[^<]*</div>"
+                        + "<div class=\"value\">([^<]*)</div>").matcher(rendered.dom());
+        int tiles = 0;
+        while (tile.find()) {
+            tiles++;
+            Object v = gold.getAs(tile.group(1));
+            if (v == null) {
+                assertThat(tile.group(2)).as(tile.group(1)).isEmpty();
+                assertThat(tile.group(3)).as(tile.group(1)).isEqualTo("–");
+            } else {
+                assertThat(Double.parseDouble(tile.group(2))).as(tile.group(1)).isEqualTo(((Number) v).doubleValue());
+            }
+            if (tile.group(1).equals("leads_created")) {
+                assertThat(tile.group(3)).isEqualTo(String.format(java.util.Locale.US, "%,d", gold.<Long>getAs("leads_created")));
+            }
+            if (tile.group(1).equals("net_revenue")) {
+                assertThat(tile.group(3)).isEqualTo("USD " + String.format(java.util.Locale.US, "%,.2f",
+                        gold.<java.math.BigDecimal>getAs("net_revenue").setScale(2, java.math.RoundingMode.HALF_UP)));
+            }
+        }
+        assertThat(tiles).isEqualTo(14);
+        assertThat(rendered.dom()).contains("<svg").contains("Rep leaderboard").contains("Cohort customer lifetime value");
+
+        // kept for a person to look at (target/ is the CI artifact area; never committed)
+        Path png = Path.of("target", "dashboard-2026-02-09.png");
+        io.salespulse.testing.Chromium.screenshot(page, png);
+        assertThat(Files.size(png)).isGreaterThan(10_000);
+        System.out.println("dashboard screenshot: " + png.toAbsolutePath());
+    }
+
     /** Every CSV part of an object's snapshots, with the snapshot date from the folder name. */
     private static Dataset<Row> landed(String object) {
         return spark().read().option("header", "true").option("multiLine", "true").option("escape", "\"")

@@ -322,6 +322,6 @@ class GoldKpisTest extends SparkTestBase {
                         row(d("2026-03-04"), "drop", 49.0, 50.0, "warning")),   // mean of 03-01..03 = 100
                 rowsOf(Alerts.evaluate(daily, rules).select("kpi_date", "rule_id", "value", "threshold", "severity")));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> AlertRule.parse("oops: win_rate_30d ~ 1 critical"))
-                .hasMessageContaining("is not 'id: metric");
+                .hasMessageContaining("is not 'id: [table.]metric");
     }
 }

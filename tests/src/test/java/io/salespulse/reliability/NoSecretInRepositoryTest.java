@@ -18,7 +18,7 @@ class NoSecretInRepositoryTest {
 
     private static final Pattern ASSIGNED_SECRET = Pattern.compile(
             "(?i)(fs\\.s3a\\.(bucket\\.[^.]+\\.)?(access|secret|session)\\.key|aws_secret_access_key|aws_access_key_id"
-                    + "|aws_session_token|salespulse_hash_key|password)\\s*[=:]\\s*[\"']?(?![^\\s\"']*[$%])[^\\s\"']{4,}");
+                    + "|aws_session_token|salespulse_hash_key|password|webhook_url)\\s*[=:]\\s*[\"']?(?![^\\s\"']*[$%])[^\\s\"']{4,}");
 
     @Test
     void noConfigurationFileDagOrScriptAssignsASecret() throws IOException {
@@ -43,5 +43,8 @@ class NoSecretInRepositoryTest {
         assertThat(ASSIGNED_SECRET.matcher("spark.hadoop.fs.s3a.secret.key=abcd1234").find()).as("the pattern bites").isTrue();
         // a value generated at run time (a format string or a variable) is not a secret in the file
         assertThat(ASSIGNED_SECRET.matcher("export AWS_ACCESS_KEY_ID=local-%s").find()).isFalse();
+        // a chat webhook's URL is its token
+        assertThat(ASSIGNED_SECRET.matcher("alerts.webhook_url=https://hooks.slack.com/services/T0/B0/xyz").find()).isTrue();
+        assertThat(ASSIGNED_SECRET.matcher("export SALESPULSE_ALERTS_SMTP_PASSWORD=hunter22").find()).isTrue();
     }
 }
