@@ -1,17 +1,13 @@
 package io.salespulse.cli;
 
 import io.delta.tables.DeltaTable;
+import io.salespulse.catalog.WarehouseCatalog;
 import io.salespulse.common.SalespulseConfig;
 import io.salespulse.common.TableWriter;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +17,6 @@ import java.util.List;
  * the benchmark records.
  */
 final class TablesCommand {
-
-    static final List<String> LAYERS = List.of("bronze", "silver", "gold", "ops");
 
     private TablesCommand() {
     }
@@ -61,25 +55,11 @@ final class TablesCommand {
         return out;
     }
 
-    /** {@code layer.table} for every folder with a Delta log under a layer folder. */
+    /** {@code layer.table} for every folder with a Delta log under a layer folder, sorted. */
     static List<String> names(SparkSession spark, String warehouseRoot) {
         List<String> out = new ArrayList<>();
-        try {
-            Path root = new Path(warehouseRoot);
-            FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            for (String layer : LAYERS) {
-                Path dir = new Path(root, layer);
-                if (!fs.exists(dir)) {
-                    continue;
-                }
-                for (FileStatus t : fs.listStatus(dir)) {
-                    if (t.isDirectory() && fs.exists(new Path(t.getPath(), "_delta_log"))) {
-                        out.add(layer + "." + t.getPath().getName());
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the tables under " + warehouseRoot + ": " + e.getMessage(), e);
+        for (WarehouseCatalog.Entry e : WarehouseCatalog.discover(spark, warehouseRoot, true)) {
+            out.add(e.name());
         }
         out.sort(null);
         return out;

@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Writes snapshot folders exactly as extractors do ({@code sources.md}): part files first,
+ * Writes snapshot folders exactly as extractors do (docs/landing.md): part files first,
  * {@code _manifest.json} last, through the Hadoop file system (s3a://, file://).
  */
 public final class LandingWriter {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every object of the landing contract ({@code sources.md}): where it lands, which columns it
+ * Every object of the landing contract (docs/landing.md): where it lands, which columns it
  * must carry, and the bronze table it loads into.
  */
 public enum SourceObject {

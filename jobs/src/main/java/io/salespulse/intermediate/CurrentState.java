@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 
 /**
- * The current version of every record ({@code sources.md}): the version with the greatest
+ * The current version of every record (docs/landing.md): the version with the greatest
  * SystemModstamp wins, ties go to the later snapshot, then the later file and row. A record is
  * deleted by {@code IsDeleted=true} or by its absence from a later {@code full} snapshot (as of
  * that snapshot's extraction time); only a version modified after that brings it back.

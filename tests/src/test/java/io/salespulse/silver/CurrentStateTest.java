@@ -19,7 +19,7 @@ import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
 
-/** Which version of a record is current, and when a record is deleted or revived (sources.md). */
+/** Which version of a record is current, and when a record is deleted or revived (docs/landing.md). */
 class CurrentStateTest extends SparkTestBase {
 
     private static final String[] PRODUCT = {"Id", "IsDeleted", "CreatedDate", "SystemModstamp", "Name"};

@@ -26,7 +26,7 @@ class SilverEndToEndTest extends SparkTestBase {
 
     private static String warehouse;
 
-    /** tables.md: the columns each silver table must have. */
+    /** docs/data-dictionary.md: the columns each silver table must have. */
     private static final Map<String, List<String>> REQUIRED = Map.of(
             "dim_customer", List.of("customer_key", "account_id", "name", "industry", "country", "owner_id", "is_customer",
                     "acquisition_date", "cohort_month", "acquisition_channel", "valid_from", "valid_to", "is_current"),
