@@ -8,7 +8,7 @@ import io.salespulse.common.SparkSessions;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
 import io.salespulse.ingest.SourceObject;
-import io.salespulse.ops.OpsTables;
+import io.salespulse.common.OpsTables;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
@@ -104,7 +104,7 @@ final class DemoCommand {
             names.add(io.salespulse.gold.GoldBuild.LAYER + "." + t.name());
         }
         names.add(BronzeIngest.LAYER + "." + OpsTables.MALFORMED_ROWS);
-        for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE, io.salespulse.quality.QualityGate.TABLE,
+        for (String t : List.of(OpsTables.RUN_LOG, OpsTables.SNAPSHOT_LEDGER, OpsTables.QUARANTINE, io.salespulse.gate.QualityGate.TABLE,
                 OpsTables.ALERT_DELIVERIES)) {
             names.add(OpsTables.LAYER + "." + t);
         }

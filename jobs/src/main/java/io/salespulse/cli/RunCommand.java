@@ -1,5 +1,6 @@
 package io.salespulse.cli;
 
+import io.salespulse.quality.Reconciliation;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
 import io.salespulse.common.StageMetrics;
@@ -11,8 +12,8 @@ import io.salespulse.notify.AlertDelivery;
 import io.salespulse.report.Dashboard;
 import io.salespulse.ops.RunLock;
 import io.salespulse.ops.RunLog;
-import io.salespulse.quality.QualityGate;
-import io.salespulse.quality.QualityGateException;
+import io.salespulse.gate.QualityGate;
+import io.salespulse.gate.QualityGateException;
 import io.salespulse.silver.EmailHash;
 import io.salespulse.silver.SilverBuild;
 import org.apache.spark.sql.Row;
@@ -97,7 +98,7 @@ public final class RunCommand {
         progress.step(command, command + " " + runId + " for " + date + ": landing " + config.landingRoot()
                 + " → warehouse " + config.warehouseRoot());
         List<BronzeIngest.SnapshotOutcome> loaded = new ArrayList<>();
-        List<SilverBuild.Reconciliation> silverCounts = List.of();
+        List<Reconciliation> silverCounts = List.of();
         String summary;
         List<BronzeIngest.SnapshotOutcome> rejected = List.of();
         RunLock lock = takeWarehouse(spark, config, runId, err);

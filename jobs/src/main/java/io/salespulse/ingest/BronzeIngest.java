@@ -3,7 +3,7 @@ package io.salespulse.ingest;
 import io.salespulse.common.Frames;
 import io.salespulse.common.Progress;
 import io.salespulse.common.TableWriter;
-import io.salespulse.ops.OpsTables;
+import io.salespulse.common.OpsTables;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

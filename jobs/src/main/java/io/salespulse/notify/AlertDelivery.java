@@ -5,7 +5,7 @@ import io.salespulse.common.SalespulseConfig;
 import io.salespulse.common.TableWriter;
 import io.salespulse.gold.Alerts;
 import io.salespulse.gold.GoldBuild;
-import io.salespulse.ops.OpsTables;
+import io.salespulse.common.OpsTables;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;

@@ -1,5 +1,6 @@
 package io.salespulse.ops;
 
+import io.salespulse.common.OpsTables;
 import io.delta.tables.DeltaTable;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;

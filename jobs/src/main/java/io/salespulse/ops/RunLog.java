@@ -1,8 +1,9 @@
 package io.salespulse.ops;
 
+import io.salespulse.common.OpsTables;
+import io.salespulse.quality.Reconciliation;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
-import io.salespulse.silver.SilverBuild;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -24,14 +25,14 @@ public final class RunLog {
 
     public void record(String command, LocalDate runDate, Instant startedAt, String outcome, int exitCode,
                        String message, List<BronzeIngest.SnapshotOutcome> snapshots,
-                       List<SilverBuild.Reconciliation> silver) {
+                       List<Reconciliation> silver) {
         List<Row> perSnapshot = new ArrayList<>();
         for (BronzeIngest.SnapshotOutcome s : snapshots) {
             perSnapshot.add(RowFactory.create(s.snapshot().object().bronzeTable(), Date.valueOf(s.snapshot().date()),
                     s.status(), s.rowsRead(), s.rowsLoaded(), s.rowsQuarantined(), s.reason()));
         }
         List<Row> silverCounts = new ArrayList<>();
-        for (SilverBuild.Reconciliation r : silver) {
+        for (Reconciliation r : silver) {
             silverCounts.add(RowFactory.create(r.tableName(), r.rowsIn(), r.quarantined(), r.superseded(), r.deleted(), r.current()));
         }
         Row row = RowFactory.create(writer.runId(), command, runDate == null ? null : Date.valueOf(runDate),

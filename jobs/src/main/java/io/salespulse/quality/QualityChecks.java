@@ -1,7 +1,6 @@
 package io.salespulse.quality;
 
 import io.salespulse.ingest.SourceObject;
-import io.salespulse.silver.SilverBuild;
 import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -24,7 +23,7 @@ import static org.apache.spark.sql.functions.when;
 /**
  * The checks themselves, as functions of frames: keys unique and present, foreign keys resolve,
  * counts reconcile, volume within the trailing norm, landing fresh. Each returns results; the
- * {@link QualityGate} records them and decides whether the run may go on.
+ * The gate ({@code gate.QualityGate}) records them and decides whether the run may go on.
  */
 public final class QualityChecks {
 
@@ -116,9 +115,9 @@ public final class QualityChecks {
      * while reconciling bronze (rows in = quarantined + superseded + deleted + current).
      */
     public static CheckResult reconcile(String tableName, long silverRows, SourceObject object,
-                                        List<SilverBuild.Reconciliation> reconciliation) {
+                                        List<Reconciliation> reconciliation) {
         long current = reconciliation.stream().filter(r -> r.tableName().equals(object.bronzeTable()))
-                .mapToLong(SilverBuild.Reconciliation::current).sum();
+                .mapToLong(Reconciliation::current).sum();
         long gap = silverRows - current;
         return new CheckResult("silver", "reconciles_with_bronze", tableName, CheckResult.ERROR, gap == 0, gap,
                 silverRows + " rows vs " + current + " current live versions in " + object.bronzeTable());

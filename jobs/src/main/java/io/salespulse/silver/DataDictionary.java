@@ -1,7 +1,7 @@
 package io.salespulse.silver;
 
 import io.salespulse.common.TableSpec;
-import io.salespulse.ops.OpsTables;
+import io.salespulse.common.OpsTables;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -34,7 +34,7 @@ public final class DataDictionary {
         table(sb, "ops.snapshot_ledger", "One row per snapshot load attempt", OpsTables.snapshotLedger(), List.of());
         table(sb, "ops.quarantine", "Rows that could not be loaded or conformed, with the reason", OpsTables.quarantine(), List.of());
         table(sb, "ops.dq_results", "One row per data-quality check per run (see docs/operations.md)",
-                io.salespulse.quality.QualityGate.schema(), List.of());
+                OpsTables.dqResults(), List.of());
         return sb.toString();
     }
 

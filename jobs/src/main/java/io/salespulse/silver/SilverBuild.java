@@ -10,9 +10,10 @@ import io.salespulse.ingest.SnapshotReader;
 import io.salespulse.ingest.SourceObject;
 import io.salespulse.intermediate.CurrentState;
 import io.salespulse.intermediate.CustomerAcquisition;
-import io.salespulse.ops.OpsTables;
+import io.salespulse.common.OpsTables;
 import io.salespulse.quality.CheckResult;
 import io.salespulse.quality.QualityChecks;
+import io.salespulse.quality.Reconciliation;
 import io.salespulse.staging.StagedObject;
 import io.salespulse.staging.Staging;
 import io.salespulse.staging.Typing;
@@ -54,10 +55,6 @@ public final class SilverBuild {
     public static final List<TableSpec> TABLES = List.of(Dimensions.DATE, Dimensions.SALES_REP, Dimensions.PRODUCT,
             Dimensions.CAMPAIGN, DimCustomer.TABLE, FactLead.TABLE, FactOpportunity.TABLE, FactOpportunityStage.TABLE,
             FactOrder.TABLE, FactActivityDaily.TABLE, FactCampaignMember.TABLE);
-
-    /** Per source object: rows in bronze = quarantined + superseded + deleted + current. */
-    public record Reconciliation(String tableName, long rowsIn, long quarantined, long superseded, long deleted, long current) {
-    }
 
     /** @param keyChecks primary-key checks of every table, taken while counting it */
     public record Outcome(Map<String, Long> rows, long quarantined, List<Reconciliation> reconciliation,

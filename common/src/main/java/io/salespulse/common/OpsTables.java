@@ -1,10 +1,9 @@
-package io.salespulse.ops;
+package io.salespulse.common;
 
-import io.salespulse.common.TableSchema;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Names and schemas of the ops tables: run log, snapshot ledger, quarantine. */
+/** Names and schemas of the ops tables: run log, snapshot ledger, quarantine, data-quality results, alert deliveries. */
 public final class OpsTables {
 
     public static final String LAYER = "ops";
@@ -14,6 +13,8 @@ public final class OpsTables {
     /** Raw text of malformed rows lives in bronze (it may hold personal data), keyed like the quarantine. */
     public static final String MALFORMED_ROWS = "malformed_rows";
     public static final String ALERT_DELIVERIES = "alert_deliveries";
+    /** One row per data-quality check per run. */
+    public static final String DQ_RESULTS = "dq_results";
 
     private OpsTables() {
     }
@@ -102,6 +103,21 @@ public final class OpsTables {
                 .col("snapshot_date", DataTypes.DateType, "Snapshot the row came from")
                 .col("reason", DataTypes.StringType, "Why the row was quarantined")
                 .col("quarantined_at", DataTypes.TimestampType, "When the row was quarantined")
+                .struct();
+    }
+
+    public static StructType dqResults() {
+        return TableSchema.of()
+                .col("run_id", DataTypes.StringType, "Run that ran the check")
+                .col("run_date", DataTypes.DateType, "Business date of the run")
+                .col("layer", DataTypes.StringType, "landing, silver or gold")
+                .col("check_name", DataTypes.StringType, "primary_key_unique, key_not_null, required_not_null, foreign_key, reconciles_with_bronze, reconciles_with_silver, volume_within_norm, landing_fresh")
+                .col("table_name", DataTypes.StringType, "Table checked")
+                .col("severity", DataTypes.StringType, "error (a failure stops the run before gold) or warn")
+                .col("passed", DataTypes.BooleanType, "Whether the check passed")
+                .col("observed", DataTypes.LongType, "What the check measured (duplicates, orphans, rows, gap)")
+                .col("detail", DataTypes.StringType, "One line saying what was found")
+                .col("checked_at", DataTypes.TimestampType, "When the check ran")
                 .struct();
     }
 }

@@ -1,11 +1,12 @@
-package io.salespulse.quality;
+package io.salespulse.gate;
 
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
-import io.salespulse.common.TableSchema;
+import io.salespulse.quality.CheckResult;
+import io.salespulse.quality.QualityChecks;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.SourceObject;
-import io.salespulse.ops.OpsTables;
+import io.salespulse.common.OpsTables;
 import io.salespulse.silver.DimCustomer;
 import io.salespulse.silver.Dimensions;
 import io.salespulse.silver.FactCampaignMember;
@@ -37,7 +38,7 @@ import java.util.stream.Collectors;
  */
 public final class QualityGate {
 
-    public static final String TABLE = "dq_results";
+    public static final String TABLE = OpsTables.DQ_RESULTS;
 
     /** Foreign keys of silver. Error where silver quarantines orphans, so a failure means a defect. */
     static final List<QualityChecks.ForeignKey> SILVER_FOREIGN_KEYS = List.of(
@@ -140,17 +141,6 @@ public final class QualityGate {
     }
 
     public static StructType schema() {
-        return TableSchema.of()
-                .col("run_id", DataTypes.StringType, "Run that ran the check")
-                .col("run_date", DataTypes.DateType, "Business date of the run")
-                .col("layer", DataTypes.StringType, "landing, silver or gold")
-                .col("check_name", DataTypes.StringType, "primary_key_unique, key_not_null, required_not_null, foreign_key, reconciles_with_bronze, reconciles_with_silver, volume_within_norm, landing_fresh")
-                .col("table_name", DataTypes.StringType, "Table checked")
-                .col("severity", DataTypes.StringType, "error (a failure stops the run before gold) or warn")
-                .col("passed", DataTypes.BooleanType, "Whether the check passed")
-                .col("observed", DataTypes.LongType, "What the check measured (duplicates, orphans, rows, gap)")
-                .col("detail", DataTypes.StringType, "One line saying what was found")
-                .col("checked_at", DataTypes.TimestampType, "When the check ran")
-                .struct();
+        return OpsTables.dqResults();
     }
 }

@@ -1,4 +1,4 @@
-package io.salespulse.quality;
+package io.salespulse.gate;
 
 /** An error-level data-quality check failed: the run stops before publishing gold (exit 3). */
 public final class QualityGateException extends RuntimeException {
