@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLI, HASH_ENV, free_port, salespulse
-
-
-def _beeline() -> str:
-    import pyspark
-
-    return str(Path(pyspark.__file__).parent / "bin" / "beeline")
+from conftest import CLI, HASH_ENV, ROOT, free_port, salespulse
 
 
 def beeline(port: int, query: str) -> subprocess.CompletedProcess:
-    return subprocess.run([_beeline(), "-u", f"jdbc:hive2://127.0.0.1:{port}/", "--silent=true", "--outputformat=csv2",
+    """bin/beeline, as the README tells a user to connect."""
+    return subprocess.run([str(ROOT / "bin" / "beeline"), "-u", f"jdbc:hive2://127.0.0.1:{port}/", "--silent=true", "--outputformat=csv2",
                            "--showHeader=true", "-e", query], capture_output=True, text=True, timeout=180)
 
 

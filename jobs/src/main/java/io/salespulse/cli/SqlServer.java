@@ -71,7 +71,7 @@ public final class SqlServer {
             }
             Class.forName(THRIFT_SERVER).getMethod("startWithContext", SQLContext.class).invoke(null, spark.sqlContext());
             System.out.printf("sql-server: jdbc:hive2://%s:%d/ serving %d tables of %s (%s); "
-                            + "connect with: beeline -u jdbc:hive2://%s:%d/%n", host, port, tables.size(), config.warehouseRoot(),
+                            + "connect with: bin/beeline -u jdbc:hive2://%s:%d/%n", host, port, tables.size(), config.warehouseRoot(),
                     String.join(", ", bronze ? List.of("bronze", "silver", "gold", "ops") : WarehouseCatalog.LAYERS), host, port);
             System.out.flush();
             long refresh = config.getLong(SalespulseConfig.SQL_CATALOG_REFRESH_SECONDS);
