@@ -126,11 +126,7 @@ public final class AlertDelivery {
         if (!writer.exists(GoldBuild.LAYER, Alerts.TABLE.name())) {
             return new Outcome(0, 0, List.of());
         }
-        List<FiredAlert> fired = new ArrayList<>();
-        for (Row r : writer.read(GoldBuild.LAYER, Alerts.TABLE.name())
-                .where(col("kpi_date").equalTo(lit(Date.valueOf(date)))).collectAsList()) {
-            fired.add(FiredAlert.of(r));
-        }
+        List<FiredAlert> fired = FiredAlert.onDate(writer, date);
         if (channels.isEmpty()) {
             if (!fired.isEmpty()) {
                 progress.step("notify", String.format("%d alert%s on %s; no channel configured (alerts.webhook_url, "

@@ -18,6 +18,17 @@ public record FiredAlert(LocalDate kpiDate, String ruleId, String grain, String 
             .thenComparing(FiredAlert::ruleId)
             .thenComparing(FiredAlert::subjectId);
 
+    /** The rows of gold.kpi_alerts dated {@code date} (the table must exist). */
+    public static java.util.List<FiredAlert> onDate(io.salespulse.common.TableWriter tables, LocalDate date) {
+        java.util.List<FiredAlert> out = new java.util.ArrayList<>();
+        for (Row r : tables.read(io.salespulse.gold.GoldBuild.LAYER, io.salespulse.gold.Alerts.TABLE.name())
+                .where(org.apache.spark.sql.functions.col("kpi_date").equalTo(org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(date))))
+                .collectAsList()) {
+            out.add(of(r));
+        }
+        return out;
+    }
+
     public static FiredAlert of(Row r) {
         return new FiredAlert(((java.sql.Date) r.getAs("kpi_date")).toLocalDate(), r.getAs("rule_id"), r.getAs("grain"),
                 r.getAs("subject_id"), r.getAs("subject_name"), r.getAs("metric"), r.getAs("value"), r.getAs("threshold"),

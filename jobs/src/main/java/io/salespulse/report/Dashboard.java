@@ -77,10 +77,8 @@ public final class Dashboard {
                         sum("won").as("won"), sum("lost").as("lost"), sum("won_amount").as("won_amount"),
                         max(when(col("kpi_date").equalTo(lit(d)), col("win_rate_30d"))).as("win_rate_30d")));
         List<Map<String, Object>> campaigns = rows(read(tables, CampaignKpis.TABLE.name()));
-        List<FiredAlert> alerts = new ArrayList<>();
-        for (Row r : read(tables, Alerts.TABLE.name()).where(col("kpi_date").equalTo(lit(d))).collectAsList()) {
-            alerts.add(FiredAlert.of(r));
-        }
+        read(tables, Alerts.TABLE.name()); // the same clear error as the other gold tables when it is missing
+        List<FiredAlert> alerts = FiredAlert.onDate(tables, date);
         return new DashboardData(date, currency, daily, cohorts, reps, campaigns, alerts);
     }
 
