@@ -15,6 +15,8 @@ public final class OpsTables {
     public static final String ALERT_DELIVERIES = "alert_deliveries";
     /** One row per data-quality check per run. */
     public static final String DQ_RESULTS = "dq_results";
+    /** What gold was last computed from: the silver versions, the date and the settings (incremental gold). */
+    public static final String GOLD_STATE = "gold_state";
 
     private OpsTables() {
     }
@@ -118,6 +120,17 @@ public final class OpsTables {
                 .col("observed", DataTypes.LongType, "What the check measured (duplicates, orphans, rows, gap)")
                 .col("detail", DataTypes.StringType, "One line saying what was found")
                 .col("checked_at", DataTypes.TimestampType, "When the check ran")
+                .struct();
+    }
+
+    public static StructType goldState() {
+        return TableSchema.of()
+                .col("input_table", DataTypes.StringType, "Silver table gold reads (layer.table)")
+                .col("input_version", DataTypes.LongType, "Its Delta version that the gold tables were computed from")
+                .col("run_date", DataTypes.DateType, "Date gold was computed as of")
+                .col("settings", DataTypes.StringType, "First KPI date and the settings the KPIs depend on; a change recomputes every date")
+                .col("run_id", DataTypes.StringType, "Run that computed gold")
+                .col("built_at", DataTypes.TimestampType, "When")
                 .struct();
     }
 }

@@ -20,6 +20,10 @@ public final class TableWriter {
     private final SparkSession spark;
     private final String warehouseRoot;
     private final String runId;
+    private final java.util.Set<String> changeFeedLayers = new java.util.HashSet<>();
+
+    /** Delta's change data feed: which rows a commit inserted, updated or deleted, readable by version. */
+    public static final String CHANGE_FEED = "delta.enableChangeDataFeed";
 
     public TableWriter(SparkSession spark, String warehouseRoot, String runId) {
         this.spark = spark;
@@ -30,6 +34,43 @@ public final class TableWriter {
     /** {@code layer/table} → its location under the warehouse root. */
     public String location(String layer, String table) {
         return Uris.join(warehouseRoot, layer, table);
+    }
+
+    /** Tables of {@code layer} created from now on record their changes (a later layer reads only what changed). */
+    public void recordChanges(String layer) {
+        changeFeedLayers.add(layer);
+    }
+
+    /** Turns the change feed on for an existing table (one metadata commit); versions before it have none. */
+    public void enableChangeFeed(String layer, String table) {
+        spark.sql("ALTER TABLE delta.`" + location(layer, table) + "` SET TBLPROPERTIES (" + CHANGE_FEED + " = true)");
+    }
+
+    /** Whether the table records its changes (its change feed is on). */
+    public boolean recordsChanges(String layer, String table) {
+        scala.Option<String> on = snapshot(location(layer, table)).metadata().configuration().get(CHANGE_FEED);
+        return on.isDefined() && "true".equalsIgnoreCase(on.get());
+    }
+
+    /** The table's latest version. */
+    public long version(String layer, String table) {
+        return snapshot(location(layer, table)).version();
+    }
+
+    /** The latest snapshot from the log itself (a listing and a few small reads on the driver, no Spark job). */
+    private org.apache.spark.sql.delta.Snapshot snapshot(String path) {
+        return org.apache.spark.sql.delta.DeltaLog.forTable(spark, path)
+                .update(false, scala.Option.empty(), scala.Option.empty());
+    }
+
+    /**
+     * Rows the commits {@code from}..{@code to} (inclusive) inserted, updated (before and after
+     * images) or deleted, with Delta's {@code _change_type}; fails when a version in the range has no
+     * change feed (it was off, or its files were vacuumed).
+     */
+    public Dataset<Row> changes(String layer, String table, long from, long to) {
+        return spark.read().format("delta").option("readChangeFeed", "true")
+                .option("startingVersion", from).option("endingVersion", to).load(location(layer, table));
     }
 
     public boolean exists(String layer, String table) {
@@ -82,7 +123,7 @@ public final class TableWriter {
     public void sync(String layer, String table, String comment, StructType schema, List<String> key,
                      Dataset<Row> rows, String scope, List<String> ignoredForChange, List<String> partitionBy) {
         String path = location(layer, table);
-        ensureTable(path, comment, schema, partitionBy);
+        ensureTable(layer, path, comment, schema, partitionBy);
         Dataset<Row> shaped = conform(rows, schema);
         Column on = null;
         Column same = functions.lit(true);
@@ -123,16 +164,55 @@ public final class TableWriter {
     private static final String FINGERPRINT = " content";
 
     private static String scopeTag(String scope) {
-        return scope == null ? "" : "[" + scope + "]";
+        if (scope == null) {
+            return "";
+        }
+        // a long scope (a list of dates) is named by a digest: the tag only has to match the same scope again
+        return "[" + (scope.length() <= 120 ? scope : "sha256:" + sha256(scope)) + "]";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     /** The fingerprint the table's latest commit recorded for this scope, or null when that commit was not such a sync. */
     private String lastSyncFingerprint(String path, String scope) {
-        List<Row> last = DeltaTable.forPath(spark, path).history(1).select("userMetadata").collectAsList();
-        String meta = last.isEmpty() || last.get(0).isNullAt(0) ? null : last.get(0).getString(0);
+        String meta = lastCommitMetadata(path);
         String marker = FINGERPRINT + scopeTag(scope) + "=";
         int at = meta == null ? -1 : meta.indexOf(marker);
         return at < 0 ? null : meta.substring(at + marker.length());
+    }
+
+    /**
+     * The user metadata of the table's latest commit, read from its commit file on the driver
+     * (Delta's history() would run a Spark job for the same line).
+     */
+    private String lastCommitMetadata(String path) {
+        long version = snapshot(path).version();
+        org.apache.hadoop.fs.Path commit = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(path, "_delta_log"),
+                String.format("%020d.json", version));
+        try {
+            org.apache.hadoop.fs.FileSystem fs = commit.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    com.fasterxml.jackson.databind.JsonNode info = json.readTree(line).get("commitInfo");
+                    if (info != null) {
+                        com.fasterxml.jackson.databind.JsonNode meta = info.get("userMetadata");
+                        return meta == null || meta.isNull() ? null : meta.asText();
+                    }
+                }
+                return null;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + commit, e);
+        }
     }
 
     /** Row count and the sum of 64-bit row hashes over the compared columns, as text. */
@@ -156,16 +236,19 @@ public final class TableWriter {
     public void overwrite(String layer, String table, String comment, StructType schema, Dataset<Row> rows,
                           List<String> partitionBy) {
         String path = location(layer, table);
-        ensureTable(path, comment, schema, partitionBy);
+        ensureTable(layer, path, comment, schema, partitionBy);
         conform(rows, schema).write().format("delta").mode("overwrite")
                 .option("userMetadata", runId).save(path);
     }
 
-    private void ensureTable(String path, String comment, StructType schema, List<String> partitionBy) {
+    private void ensureTable(String layer, String path, String comment, StructType schema, List<String> partitionBy) {
         if (!DeltaTable.isDeltaTable(spark, path)) {
             // Hadoop's spelling of the path (file:/x, not file:///x), or Delta sees two locations
             String location = new org.apache.hadoop.fs.Path(path).toString();
             var builder = DeltaTable.createIfNotExists(spark).location(location).comment(comment).addColumns(schema);
+            if (changeFeedLayers.contains(layer)) {
+                builder = builder.property(CHANGE_FEED, "true");
+            }
             if (!partitionBy.isEmpty()) {
                 builder = builder.partitionedBy(partitionBy.toArray(String[]::new));
             }

@@ -17,10 +17,13 @@ import io.salespulse.common.TableSpec;
 import io.salespulse.quality.CheckResult;
 import io.salespulse.quality.QualityChecks;
 import io.salespulse.gate.QualityGate;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.sql.Date;
 import java.time.LocalDate;
@@ -37,10 +40,12 @@ import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.sum;
 
 /**
- * Silver → gold for a run date. Every KPI row for every date ≤ D is computed from silver as of D
- * (so late data and corrections reach the past rows and rolling windows they affect) and each table
- * is synced with one MERGE that writes only the rows whose values changed: a daily run rewrites
- * exactly the dates its changes reach. {@code rebuild} overwrites instead.
+ * Silver → gold for a run date. KPI rows are computed from silver as of D for the dates that need
+ * it: every date on the first build, after a rebuild or a settings change; otherwise the new dates
+ * and the past dates that silver's changes since the last build reach ({@link AffectedDates}:
+ * late data and corrections reach the past rows and rolling windows they affect, and no others).
+ * Cohorts, campaigns and alerts are small and computed whole. Each table is synced with one MERGE
+ * that writes only the rows whose values changed; {@code rebuild} overwrites instead.
  */
 public final class GoldBuild {
 
@@ -66,9 +71,22 @@ public final class GoldBuild {
         spark.sparkContext().setJobDescription("gold " + runDate);
         List<AlertRule> rules = alertRules(config);
         LocalDate first = firstKpiDate(runDate);
-        Dataset<Row> dates = spark.range(1)
-                .select(explode(sequence(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)))).as("kpi_date"));
-        GoldInputs in = new GoldInputs(dates, runDate, silver(FactLead.TABLE), silver(FactOpportunity.TABLE),
+        String settings = settings(first);
+        AffectedDates affected = new AffectedDates(writer);
+        AffectedDates.Plan plan = affected.plan(first, runDate, settings, rebuild);
+        boolean everyDate = plan.everyDate();
+        java.util.SortedSet<LocalDate> recomputed = everyDate ? null : plan.dates();
+        // the first date computed; the day after the run date when none is
+        LocalDate from = everyDate ? first : recomputed.isEmpty() ? runDate.plusDays(1) : recomputed.first();
+        progress.step("gold", everyDate ? "computing every KPI date from " + first + " (" + plan.reason() + ")"
+                : recomputed.isEmpty() ? "no KPI date to recompute (" + plan.reason() + ")"
+                : "recomputing " + recomputed.size() + " KPI dates, " + from + " … " + recomputed.last()
+                + " (" + plan.reason() + ")");
+        Dataset<Row> dates = everyDate
+                ? spark.range(1).select(explode(sequence(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)))).as("kpi_date"))
+                : spark.createDataFrame(recomputed.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(),
+                        new StructType().add("kpi_date", DataTypes.DateType));
+        GoldInputs in = new GoldInputs(dates, from, runDate, silver(FactLead.TABLE), silver(FactOpportunity.TABLE),
                 silver(FactOpportunityStage.TABLE), silver(FactOrder.TABLE), silver(FactActivityDaily.TABLE),
                 silver(DimCustomer.TABLE), silver(Dimensions.SALES_REP), silver(Dimensions.CAMPAIGN),
                 silver(FactCampaignMember.TABLE), config.closedStages());
@@ -77,14 +95,17 @@ public final class GoldBuild {
             Dataset<Row> daily = TableWriter.conform(KpiDaily.build(in), KpiDaily.TABLE.schema()).cache();
             Dataset<Row> reps = TableWriter.conform(RepDaily.build(in), RepDaily.TABLE.schema()).cache();
             Dataset<Row> campaigns = TableWriter.conform(CampaignKpis.build(in), CampaignKpis.TABLE.schema()).cache();
-            cached.addAll(List.of(daily, reps, campaigns));
+            // alerts compare a date with the weeks before it: they read the dates kept as they are too
+            Dataset<Row> allDaily = everyDate ? daily : kept(KpiDaily.TABLE, recomputed).unionByName(daily).cache();
+            Dataset<Row> allReps = everyDate ? reps : kept(RepDaily.TABLE, recomputed).unionByName(reps).cache();
+            cached.addAll(List.of(daily, reps, campaigns, allDaily, allReps));
             Map<TableSpec, Dataset<Row>> out = new LinkedHashMap<>();
             out.put(KpiDaily.TABLE, daily);
             out.put(CohortClv.TABLE, CohortClv.build(in));
             out.put(RepDaily.TABLE, reps);
             out.put(CampaignKpis.TABLE, campaigns);
             // kpi_campaign holds the state as of the run date: its rules are judged on that date
-            out.put(Alerts.TABLE, Alerts.evaluate(Map.of(AlertRule.Grain.COMPANY, daily, AlertRule.Grain.REP, reps,
+            out.put(Alerts.TABLE, Alerts.evaluate(Map.of(AlertRule.Grain.COMPANY, allDaily, AlertRule.Grain.REP, allReps,
                     AlertRule.Grain.CAMPAIGN, campaigns.withColumn("kpi_date", lit(Date.valueOf(runDate)))), rules));
             // compute and count every table first: the quality gate sees them all before any is written
             Map<TableSpec, Dataset<Row>> computed = new LinkedHashMap<>();
@@ -100,24 +121,58 @@ public final class GoldBuild {
                 keyChecks.addAll(profile.checks());
                 computed.put(t, rows);
             }
-            gate.beforeGold(keyChecks, totals(daily, in, first, runDate));
+            gate.beforeGold(keyChecks, totals(daily, in));
             for (Map.Entry<TableSpec, Dataset<Row>> e : computed.entrySet()) {
                 TableSpec t = e.getKey();
                 Dataset<Row> rows = e.getValue();
+                boolean byDate = DATED.contains(t);
                 spark.sparkContext().setJobDescription("write gold." + t.name());
                 List<String> partitions = List.of(rows.columns()).contains("kpi_month") ? List.of("kpi_month") : List.of();
                 if (rebuild) {
                     writer.overwrite(LAYER, t.name(), t.comment(), t.schema(), rows, partitions);
-                } else {
+                } else if (!byDate || everyDate) {
                     writer.sync(LAYER, t.name(), t.comment(), t.schema(), t.key(), rows, null, List.of(), partitions);
+                } else if (!recomputed.isEmpty()) {
+                    // only the recomputed dates belong to this sync; the other rows stay as they are
+                    writer.sync(LAYER, t.name(), t.comment(), t.schema(), t.key(), rows,
+                            "t.kpi_date IN (" + dateList(recomputed) + ")", List.of(), partitions);
                 }
                 progress.step("gold", String.format("%-58s %,9d rows", LAYER + "." + t.name(), counts.get(t)));
             }
-            List<Row> today = daily.where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
+            affected.record(plan, runDate, settings);
+            List<Row> today = allDaily.where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
             return today.isEmpty() ? null : today.get(0);
         } finally {
             cached.forEach(Dataset::unpersist);
         }
+    }
+
+    /** Tables with a row per KPI date: a run rewrites only the dates it recomputes. */
+    private static final List<TableSpec> DATED = List.of(KpiDaily.TABLE, RepDaily.TABLE);
+
+    /** Rows of a dated gold table outside the recomputed dates: the dates this run keeps as they are. */
+    private Dataset<Row> kept(TableSpec t, java.util.SortedSet<LocalDate> recomputed) {
+        Dataset<Row> rows = writer.read(LAYER, t.name());
+        if (!recomputed.isEmpty()) {
+            rows = rows.where(functions.expr("kpi_date IN (" + dateList(recomputed) + ")").equalTo(false));
+        }
+        return TableWriter.conform(rows, t.schema());
+    }
+
+    private static String dateList(java.util.SortedSet<LocalDate> dates) {
+        return dates.stream().map(d -> "DATE'" + d + "'").collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /**
+     * What the KPI values depend on besides silver: the first KPI date and the gold tables' columns
+     * (a new KPI column is computed for every date). A change recomputes every date.
+     */
+    private static String settings(LocalDate first) {
+        StringBuilder columns = new StringBuilder();
+        for (TableSpec t : TABLES) {
+            columns.append(t.name()).append(t.schema().simpleString());
+        }
+        return "first_kpi_date=" + first + "; gold columns #" + Integer.toHexString(columns.toString().hashCode());
     }
 
     /**
@@ -132,15 +187,15 @@ public final class GoldBuild {
     }
 
     /** Daily lead and win counts summed over the KPI dates must equal the silver rows in those dates. */
-    private static List<CheckResult> totals(Dataset<Row> daily, GoldInputs in, LocalDate first, LocalDate runDate) {
+    private static List<CheckResult> totals(Dataset<Row> daily, GoldInputs in) {
         Row g = daily.agg(sum("leads_created"), sum("won")).first();
-        Column inRange = col("created_date").between(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)));
-        long leads = in.leads().where(inRange).count();
-        long won = in.opportunities().where(col("is_closed").and(col("is_won"))
-                .and(col("close_date").between(lit(Date.valueOf(first)), lit(Date.valueOf(runDate))))).count();
+        Dataset<Row> dates = in.dates();
+        long leads = in.leads().join(dates, in.leads().col("created_date").equalTo(dates.col("kpi_date")), "left_semi").count();
+        Dataset<Row> won = in.opportunities().where(col("is_closed").and(col("is_won")));
+        long wonCount = won.join(dates, won.col("close_date").equalTo(dates.col("kpi_date")), "left_semi").count();
         return List.of(
                 QualityChecks.total(KpiDaily.TABLE.name(), "leads_created summed over dates", g.isNullAt(0) ? 0 : g.getLong(0), leads),
-                QualityChecks.total(KpiDaily.TABLE.name(), "won summed over dates", g.isNullAt(1) ? 0 : g.getLong(1), won));
+                QualityChecks.total(KpiDaily.TABLE.name(), "won summed over dates", g.isNullAt(1) ? 0 : g.getLong(1), wonCount));
     }
 
     private Dataset<Row> silver(TableSpec t) {

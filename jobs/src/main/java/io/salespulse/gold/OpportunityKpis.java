@@ -39,7 +39,7 @@ public final class OpportunityKpis {
                 sum(when(col("is_won"), 1L).otherwise(0L)).as("won"),
                 sum(when(col("is_won"), 0L).otherwise(1L)).as("lost"));
         Column won = col("is_won");
-        Dataset<Row> window = Windows.trailing(in.dates(), closed, "close_date", 30).groupBy("kpi_date").agg(
+        Dataset<Row> window = Windows.trailing(in, closed, "close_date", 30).groupBy("kpi_date").agg(
                 sum(when(won, 1L).otherwise(0L)).as("_won"),
                 count(col("opportunity_id")).as("_closed"),
                 sum(when(won, col("amount_rc"))).as("_won_amount"),
@@ -91,7 +91,8 @@ public final class OpportunityKpis {
         // exact: amount (6 decimals) x probability (up to 4) x 0.01, no rounding
         Column weighted = amount.cast("decimal(24,6)").multiply(coalesce(col("probability"), lit(0)).cast("decimal(9,4)"))
                 .multiply(lit(new java.math.BigDecimal("0.01")));
-        return in.dates().join(endOfDay.where(col("is_closed_stage").equalTo(false)), valid)
+        Column reachesFrom = col("_until").isNull().or(col("_until").gt(lit(java.sql.Date.valueOf(in.from()))));
+        return in.dates().join(endOfDay.where(col("is_closed_stage").equalTo(false).and(reachesFrom)), valid)
                 .groupBy("kpi_date").agg(
                         sum(amount).cast("decimal(38,6)").as("open_pipeline_amount"),
                         count(lit(1)).as("open_pipeline_count"),

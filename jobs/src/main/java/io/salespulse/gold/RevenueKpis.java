@@ -40,18 +40,18 @@ public final class RevenueKpis {
                 sum(col("revenue")).as("net_revenue"));
         Dataset<Row> units = in.orders().where(col("is_counted").and(regular))
                 .groupBy(col("effective_date").as("kpi_date")).agg(sum(coalesce(col("quantity"), ZERO)).as("units"));
-        Dataset<Row> window = Windows.trailing(in.dates(), orders, "effective_date", 30).groupBy("kpi_date").agg(
+        Dataset<Row> window = Windows.trailing(in, orders, "effective_date", 30).groupBy("kpi_date").agg(
                 countDistinct(when(regular, col("account_id"))).as("paying_customers_30d"),
                 sum(coalesce(col("revenue"), ZERO)).as("_net_revenue_30d"));
         Dataset<Row> activity = in.activity();
-        Dataset<Row> dau = activity.groupBy(col("activity_date").as("kpi_date")).agg(
+        Dataset<Row> dau = activity.where(in.within("activity_date", 0)).groupBy(col("activity_date").as("kpi_date")).agg(
                 countDistinct(col("user_id")).as("active_users"),
                 countDistinct(when(col("signed_up"), col("user_id"))).as("signups"),
                 countDistinct(when(col("activated"), col("user_id"))).as("activations"),
                 countDistinct(when(col("cancelled"), col("user_id"))).as("cancellations"));
-        Dataset<Row> wau = Windows.trailing(in.dates(), activity.select("activity_date", "user_id"), "activity_date", 7)
+        Dataset<Row> wau = Windows.trailing(in, activity.select("activity_date", "user_id"), "activity_date", 7)
                 .groupBy("kpi_date").agg(countDistinct("user_id").as("wau"));
-        Dataset<Row> mau = Windows.trailing(in.dates(), activity.select("activity_date", "user_id"), "activity_date", 30)
+        Dataset<Row> mau = Windows.trailing(in, activity.select("activity_date", "user_id"), "activity_date", 30)
                 .groupBy("kpi_date").agg(countDistinct("user_id").as("mau"));
         return in.dates()
                 .join(day, "kpi_date", "left")
@@ -82,7 +82,7 @@ public final class RevenueKpis {
 
     /** Of the users who signed up on d, the share with an activation dated d through d+7. */
     static Dataset<Row> activationRate(GoldInputs in) {
-        Dataset<Row> signups = in.activity().where(col("signed_up"))
+        Dataset<Row> signups = in.activity().where(col("signed_up").and(in.within("activity_date", 0)))
                 .select(col("activity_date").as("kpi_date"), col("user_id").as("_user"));
         Dataset<Row> activations = in.activity().where(col("activated"))
                 .select(col("activity_date").as("_activated_on"), col("user_id").as("_activated_user"));

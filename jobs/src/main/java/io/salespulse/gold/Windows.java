@@ -14,14 +14,14 @@ final class Windows {
     }
 
     /**
-     * @param dates      kpi_date spine
+     * @param in         the KPI dates (rows that cannot fall in a window of them are dropped first)
      * @param rows       rows with a date column
      * @param dateColumn the rows' date column
      * @param days       window length: 30 means [d-29, d]
      */
-    static Dataset<Row> trailing(Dataset<Row> dates, Dataset<Row> rows, String dateColumn, int days) {
-        Column in = col(dateColumn).between(date_sub(col("kpi_date"), days - 1), col("kpi_date"));
-        return dates.join(rows, in, "left");
+    static Dataset<Row> trailing(GoldInputs in, Dataset<Row> rows, String dateColumn, int days) {
+        Column window = col(dateColumn).between(date_sub(col("kpi_date"), days - 1), col("kpi_date"));
+        return in.dates().join(rows.where(in.within(dateColumn, days - 1)), window, "left");
     }
 
     /** Safe ratio: null when the denominator is 0 or null (kpis.md), as double. */

@@ -35,6 +35,8 @@ public final class DataDictionary {
         table(sb, "ops.quarantine", "Rows that could not be loaded or conformed, with the reason", OpsTables.quarantine(), List.of());
         table(sb, "ops.dq_results", "One row per data-quality check per run (see docs/operations.md)",
                 OpsTables.dqResults(), List.of());
+        table(sb, "ops.gold_state", "What gold was last computed from, one row per silver input (see docs/performance.md)",
+                OpsTables.goldState(), List.of("input_table"));
         return sb.toString();
     }
 

@@ -78,6 +78,7 @@ public final class SilverBuild {
     /** @param rebuild overwrite every table instead of merging the changes */
     public Outcome execute(LocalDate runDate, boolean rebuild) {
         spark.sparkContext().setJobDescription("silver " + runDate);
+        writer.recordChanges(LAYER); // gold reads only what changed (AffectedDates)
         String rc = config.get(SalespulseConfig.REPORTING_CURRENCY);
         Map<SourceObject, Dataset<Row>> ranked = new EnumMap<>(SourceObject.class);
         Map<SourceObject, Dataset<Row>> live = new EnumMap<>(SourceObject.class);

@@ -69,7 +69,7 @@ class GoldKpisTest extends SparkTestBase {
 
         GoldInputs build() {
             Dataset<Row> dates = spark().range(1).select(explode(sequence(lit(Date.valueOf(from)), lit(Date.valueOf(to)))).as("kpi_date"));
-            return new GoldInputs(dates, LocalDate.parse(to), get(FactLead.TABLE), get(FactOpportunity.TABLE),
+            return new GoldInputs(dates, LocalDate.parse(from), LocalDate.parse(to), get(FactLead.TABLE), get(FactOpportunity.TABLE),
                     get(FactOpportunityStage.TABLE), get(FactOrder.TABLE), get(FactActivityDaily.TABLE), get(DimCustomer.TABLE),
                     get(Dimensions.SALES_REP), get(Dimensions.CAMPAIGN), get(FactCampaignMember.TABLE),
                     List.of("Closed Won", "Closed Lost"));
@@ -187,6 +187,40 @@ class GoldKpisTest extends SparkTestBase {
         // 03-03: O1 closed; O2 still open at 0
         assertThat((Long) k.get(d("2026-03-03")).getAs("open_pipeline_count")).isEqualTo(1);
         assertThat((BigDecimal) k.get(d("2026-03-03")).getAs("open_pipeline_amount")).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void laterDatesAloneReadTheRowsBeforeThem() {
+        // an incremental run computes only 03-08 … 03-31: windows and open stages still reach back
+        GoldInputs in = new Inputs("2026-03-08", "2026-03-31")
+                .with(FactOrder.TABLE, "order_line_id, order_id, account_id, effective_date, is_counted, is_reduction, quantity, order_total_amount_rc",
+                        "('I1', 'X1', 'A1', DATE'2026-03-01', true, false, 2.0, 300.0),"
+                                + "('I3', 'X2', 'A2', DATE'2026-03-01', true, false, 1.0, 100.0),"
+                                + "('I4', 'X3', 'A1', DATE'2026-03-01', true, true, 1.0, -50.0)")
+                .with(FactActivityDaily.TABLE, "activity_date, user_id, signed_up, activated, cancelled",
+                        "(DATE'2026-03-01', 'u1', true, false, false),"
+                                + "(DATE'2026-03-05', 'u2', true, false, false),"
+                                + "(DATE'2026-03-09', 'u2', false, true, false)")
+                .with(FactOpportunityStage.TABLE, "history_id, opportunity_id, stage_name, entered_at, amount_rc, probability, is_closed_stage",
+                        "('H1', 'O1', 'Prospecting', TIMESTAMP'2026-03-01 09:00:00', 1000.0, 10, false),"
+                                + "('H2', 'O1', 'Closed Won', TIMESTAMP'2026-03-10 09:00:00', 1000.0, 100, true),"
+                                + "('H3', 'O2', 'Prospecting', TIMESTAMP'2026-03-02 09:00:00', 500.0, 20, false),"
+                                + "('H4', 'O2', 'Closed Lost', TIMESTAMP'2026-03-04 09:00:00', 500.0, 0, true)")
+                .build();
+        Map<Date, Row> rev = byDate(RevenueKpis.daily(in));
+        assertThat(rev.keySet()).hasSize(24).doesNotContain(d("2026-03-07"));
+        // 03-08: the window [02-07, 03-08] holds 03-01's orders: net 350 over A1 and A2
+        assertThat((Long) rev.get(d("2026-03-08")).getAs("paying_customers_30d")).isEqualTo(2);
+        assertThat((Double) rev.get(d("2026-03-08")).getAs("revenue_per_paying_customer_30d")).isEqualTo(175.0);
+        // mau on 03-08: u1 (03-01) and u2 (03-05); wau [03-02, 03-08]: u2
+        assertThat((Long) rev.get(d("2026-03-08")).getAs("mau")).isEqualTo(2);
+        assertThat((Long) rev.get(d("2026-03-08")).getAs("wau")).isEqualTo(1);
+        assertThat((Long) rev.get(d("2026-03-31")).getAs("mau")).isEqualTo(1);   // [03-02, 03-31]: u2
+        Map<Date, Row> opp = byDate(OpportunityKpis.daily(in));
+        // O1 open since 03-01 until its close on 03-10; O2 closed on 03-04, before the first date
+        assertThat((Long) opp.get(d("2026-03-08")).getAs("open_pipeline_count")).isEqualTo(1);
+        assertThat((BigDecimal) opp.get(d("2026-03-09")).getAs("open_pipeline_amount")).isEqualByComparingTo("1000");
+        assertThat((Long) opp.get(d("2026-03-10")).getAs("open_pipeline_count")).isZero();
     }
 
     @Test

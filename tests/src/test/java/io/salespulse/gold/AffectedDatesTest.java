@@ -1,0 +1,44 @@
+package io.salespulse.gold;
+
+import io.salespulse.silver.FactOpportunity;
+import io.salespulse.testing.SparkTestBase;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which KPI dates a change reaches, worked by hand from a change feed of silver.fact_opportunity. */
+class AffectedDatesTest extends SparkTestBase {
+
+    @Test
+    void aChangeReachesTheDatesItsOldAndNewVersionCountIn() {
+        Dataset<Row> changes = spark().sql("SELECT opportunity_id, CAST(created_date AS DATE) created_date, "
+                + "CAST(close_date AS DATE) close_date, is_closed, is_won, CAST(amount_rc AS DECIMAL(38,6)) amount_rc, "
+                + "sales_cycle_days, owner_id, stage_name, _change_type, CAST(_commit_version AS BIGINT) _commit_version FROM VALUES "
+                // O1 won on 03-20: its created date, and the 30-day windows from 03-20 up to the run date
+                + "('O1', '2026-02-01', '2026-03-25', false, false, 100.0, NULL, 'U1', 'Proposal', 'update_preimage', 7),"
+                + "('O1', '2026-02-01', '2026-03-20', true, true, 100.0, 47, 'U1', 'Closed Won', 'update_postimage', 7),"
+                // O2 changed a column no dated KPI reads: it reaches nothing
+                + "('O2', '2026-01-15', '2026-04-01', false, false, 50.0, NULL, 'U1', 'Prospecting', 'update_preimage', 7),"
+                + "('O2', '2026-01-15', '2026-04-01', false, false, 50.0, NULL, 'U1', 'Qualification', 'update_postimage', 7),"
+                // O3 is new and open: its created date only
+                + "('O3', '2026-03-22', '2026-05-01', false, false, 10.0, NULL, 'U2', 'Prospecting', 'insert', 8),"
+                // O4, lost before the first KPI date, is deleted: the part of its window from the first date
+                + "('O4', '2025-12-01', '2025-12-10', true, false, 5.0, NULL, 'U2', 'Closed Lost', 'delete', 8) "
+                + "AS t(opportunity_id, created_date, close_date, is_closed, is_won, amount_rc, sales_cycle_days, owner_id, "
+                + "stage_name, _change_type, _commit_version)");
+        List<LocalDate> dates = AffectedDates.reachedDates(changes, FactOpportunity.TABLE,
+                        AffectedDates.REACH.get(FactOpportunity.TABLE), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-03-22"))
+                .distinct().orderBy("kpi_date").collectAsList().stream().map(r -> r.getDate(0).toLocalDate()).toList();
+        assertThat(dates).containsExactly(
+                LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-02"), LocalDate.parse("2026-01-03"),
+                LocalDate.parse("2026-01-04"), LocalDate.parse("2026-01-05"), LocalDate.parse("2026-01-06"),
+                LocalDate.parse("2026-01-07"), LocalDate.parse("2026-01-08"),   // O4: 12-10 + 29 days = 01-08
+                LocalDate.parse("2026-02-01"),                                   // O1 created
+                LocalDate.parse("2026-03-20"), LocalDate.parse("2026-03-21"), LocalDate.parse("2026-03-22")); // O1 won, O3 created
+    }
+}
