@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Typed, layered configuration. Later layers win:
@@ -33,20 +35,20 @@ public final class SalespulseConfig {
     public static final ConfigKey WAREHOUSE_ROOT = new ConfigKey("warehouse.root",
             "file:./.local/warehouse", "Root URI of the Delta warehouse (bronze/, silver/, gold/, ops/ below it).");
     public static final ConfigKey REPORTING_TIMEZONE = new ConfigKey("reporting.timezone",
-            "UTC", "Time zone in which a timestamp's business date is taken.");
+            "UTC", "Time zone in which a timestamp's business date is taken.", ConfigKey.Kind.TIME_ZONE);
     public static final ConfigKey REPORTING_CURRENCY = new ConfigKey("reporting.currency",
-            "USD", "Corporate (reporting) currency; its conversion rate is 1.");
+            "USD", "Corporate (reporting) currency; its conversion rate is 1.", ConfigKey.Kind.CURRENCY);
     public static final ConfigKey KPI_START_DATE = new ConfigKey("kpi.start_date",
-            "", "First KPI date; blank means the first landed snapshot date.");
+            "", "First KPI date; blank means the first landed snapshot date.", ConfigKey.Kind.DATE_OR_BLANK);
     public static final ConfigKey CLOSED_STAGES = new ConfigKey("kpi.closed_stages",
             "Closed Won,Closed Lost", "Opportunity stages that count as closed (comma-separated).");
     public static final ConfigKey SPARK_MASTER = new ConfigKey("spark.master",
             "local[2]", "Spark master when none is given by spark-submit.");
     public static final ConfigKey SHUFFLE_PARTITIONS = new ConfigKey("spark.sql.shuffle.partitions",
-            "4", "Shuffle partitions; small on a laptop, raise on a cluster.");
+            "4", "Shuffle partitions; small on a laptop, raise on a cluster.", ConfigKey.Kind.WHOLE_NUMBER);
 
     public static final ConfigKey DELTA_SNAPSHOT_PARTITIONS = new ConfigKey("spark.databricks.delta.snapshotPartitions",
-            "2", "Partitions Delta uses to read a table's log; the default 50 makes every commit slow on a small machine.");
+            "2", "Partitions Delta uses to read a table's log; the default 50 makes every commit slow on a small machine.", ConfigKey.Kind.WHOLE_NUMBER);
 
     public static final ConfigKey ALERT_RULES = new ConfigKey("alerts.rules",
             "win_rate_low: win_rate_30d < 0.15 critical; lead_quality_low: avg_lead_quality < 0.6 warning; "
@@ -61,9 +63,9 @@ public final class SalespulseConfig {
     public static final ConfigKey ALERTS_SMTP_HOST = new ConfigKey("alerts.smtp.host",
             "", "SMTP server for alert e-mail; blank = no e-mail. The password comes only from SALESPULSE_ALERTS_SMTP_PASSWORD.");
     public static final ConfigKey ALERTS_SMTP_PORT = new ConfigKey("alerts.smtp.port",
-            "587", "SMTP port (587 submission with STARTTLS; 25 for a local relay).");
+            "587", "SMTP port (587 submission with STARTTLS; 25 for a local relay).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey ALERTS_SMTP_STARTTLS = new ConfigKey("alerts.smtp.starttls",
-            "true", "Require STARTTLS before sending (true/false); false only for a relay on a trusted network.");
+            "true", "Require STARTTLS before sending (true/false); false only for a relay on a trusted network.", ConfigKey.Kind.BOOLEAN);
     public static final ConfigKey ALERTS_SMTP_USER = new ConfigKey("alerts.smtp.user",
             "", "SMTP login; blank = no authentication.");
     public static final ConfigKey ALERTS_SMTP_FROM = new ConfigKey("alerts.smtp.from",
@@ -71,45 +73,45 @@ public final class SalespulseConfig {
     public static final ConfigKey ALERTS_SMTP_TO = new ConfigKey("alerts.smtp.to",
             "", "Recipients of alert e-mail, comma-separated (required with alerts.smtp.host).");
     public static final ConfigKey ALERTS_RETRY_ATTEMPTS = new ConfigKey("alerts.retry.attempts",
-            "4", "Attempts per channel before a delivery is recorded as failed (notify sends it again later).");
+            "4", "Attempts per channel before a delivery is recorded as failed (notify sends it again later).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey ALERTS_RETRY_BACKOFF_MS = new ConfigKey("alerts.retry.backoff_ms",
-            "2000", "Wait before the second attempt; doubles before each further one.");
+            "2000", "Wait before the second attempt; doubles before each further one.", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey ALERTS_TIMEOUT_SECONDS = new ConfigKey("alerts.timeout_seconds",
-            "10", "Connect and response timeout of one delivery attempt.");
+            "10", "Connect and response timeout of one delivery attempt.", ConfigKey.Kind.WHOLE_NUMBER);
 
     public static final ConfigKey SQL_EXPOSE_BRONZE = new ConfigKey("sql.expose_bronze",
-            "false", "Register the bronze tables for sql / sql-server too (true/false); bronze holds raw personal data (emails, phones).");
+            "false", "Register the bronze tables for sql / sql-server too (true/false); bronze holds raw personal data (emails, phones).", ConfigKey.Kind.BOOLEAN);
     public static final ConfigKey SQL_PORT = new ConfigKey("sql.port",
-            "10000", "Port of sql-server (HiveServer2 protocol, JDBC/ODBC).");
+            "10000", "Port of sql-server (HiveServer2 protocol, JDBC/ODBC).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey SQL_BIND_HOST = new ConfigKey("sql.bind_host",
             "127.0.0.1", "Address sql-server listens on; 127.0.0.1 keeps it on this machine (put a TLS proxy or the cluster's gateway in front for more).");
 
     public static final ConfigKey SQL_METASTORE_DIR = new ConfigKey("sql.metastore_dir",
             ".local/metastore", "Local folder of sql-server's persistent catalog (Hive's embedded Derby; one server at a time).");
     public static final ConfigKey SQL_CATALOG_REFRESH_SECONDS = new ConfigKey("sql.catalog_refresh_seconds",
-            "60", "How often sql-server registers tables that runs created since it started.");
+            "60", "How often sql-server registers tables that runs created since it started.", ConfigKey.Kind.WHOLE_NUMBER);
 
     public static final ConfigKey LOCK_TIMEOUT = new ConfigKey("run.lock_timeout_seconds",
-            "120", "A run's warehouse lease is stale after this long without a heartbeat (a dead run on another host).");
+            "120", "A run's warehouse lease is stale after this long without a heartbeat (a dead run on another host).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey LOCK_WAIT = new ConfigKey("run.lock_wait_seconds",
-            "0", "How long a run waits for another run on the same warehouse to finish before refusing (exit 5).");
+            "0", "How long a run waits for another run on the same warehouse to finish before refusing (exit 5).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey LOCK_SETTLE = new ConfigKey("run.lock_settle_ms",
-            "1500", "Delay between writing the lease and reading it back; two runs racing for it both see the last writer.");
+            "1500", "Delay between writing the lease and reading it back; two runs racing for it both see the last writer.", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey VOLUME_TOLERANCE = new ConfigKey("quality.volume_tolerance",
-            "5", "A day's incremental row count is anomalous when above this factor of, or below its inverse times, the trailing 28-day mean.");
+            "5", "A day's incremental row count is anomalous when above this factor of, or below its inverse times, the trailing 28-day mean.", ConfigKey.Kind.NUMBER);
 
     // S3A retries: enough to ride out throttling (503 SlowDown) and dropped connections, bounded so
     // that a store that is down fails the run in about a minute instead of hanging the night
     public static final ConfigKey S3A_RETRY_LIMIT = new ConfigKey("spark.hadoop.fs.s3a.retry.limit",
-            "6", "S3A retries of a failed request (exponential backoff from fs.s3a.retry.interval).");
+            "6", "S3A retries of a failed request (exponential backoff from fs.s3a.retry.interval).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey S3A_RETRY_INTERVAL = new ConfigKey("spark.hadoop.fs.s3a.retry.interval",
             "250ms", "First S3A retry delay; doubles on each retry.");
     public static final ConfigKey S3A_THROTTLE_LIMIT = new ConfigKey("spark.hadoop.fs.s3a.retry.throttle.limit",
-            "10", "S3A retries of a throttled (503) request.");
+            "10", "S3A retries of a throttled (503) request.", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey S3A_THROTTLE_INTERVAL = new ConfigKey("spark.hadoop.fs.s3a.retry.throttle.interval",
             "250ms", "First S3A delay after throttling.");
     public static final ConfigKey S3A_SDK_ATTEMPTS = new ConfigKey("spark.hadoop.fs.s3a.attempts.maximum",
-            "2", "Attempts the AWS SDK makes itself before S3A's retry policy decides.");
+            "2", "Attempts the AWS SDK makes itself before S3A's retry policy decides.", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey S3A_CONNECT_TIMEOUT = new ConfigKey("spark.hadoop.fs.s3a.connection.establish.timeout",
             "5s", "Time to open a connection to the object store.");
 
@@ -163,7 +165,73 @@ public final class SalespulseConfig {
                 values.put(k, v);
             }
         });
+        Set<String> given = new TreeSet<>(overrides.keySet());
+        if (file != null) {
+            given.addAll(readProperties(file).keySet());
+        }
+        check(given, values, file);
         return new SalespulseConfig(values);
+    }
+
+    /**
+     * Every value is checked when the configuration is loaded, so that a typo fails the run before
+     * it reads or writes anything: an own key that is not declared (with the nearest declared name)
+     * and a value of the wrong kind. {@code spark.*} keys go to Spark unchecked.
+     */
+    private static void check(Set<String> given, Map<String, String> values, Path file) {
+        String where = file == null ? "" : " in " + file;
+        for (String k : given) {
+            if (!k.startsWith("spark.") && KEYS.stream().noneMatch(key -> key.name().equals(k))) {
+                throw new Invalid("unknown setting '" + k + "'" + where + " (did you mean '" + nearest(k) + "'?)");
+            }
+        }
+        for (ConfigKey key : KEYS) {
+            String v = values.get(key.name());
+            String problem = v == null ? null : key.kind().problem(v);
+            if (problem != null) {
+                throw new Invalid(key.name() + " " + problem + ", got '" + v + "'");
+            }
+        }
+    }
+
+    /** A key or value the declarations do not allow: the user's mistake, reported before anything runs. */
+    public static final class Invalid extends IllegalArgumentException {
+        Invalid(String message) {
+            super(message);
+        }
+    }
+
+    /** The declared key with the smallest edit distance to {@code name}. */
+    static String nearest(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (ConfigKey key : KEYS) {
+            int d = editDistance(name, key.name());
+            if (d < bestDistance) {
+                best = key.name();
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(substitute, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private static Map<String, String> readProperties(Path file) {
@@ -200,6 +268,11 @@ public final class SalespulseConfig {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key.name() + " must be a whole number, got '" + v + "'");
         }
+    }
+
+    /** A true/false setting (checked at load). */
+    public boolean getBoolean(ConfigKey key) {
+        return Boolean.parseBoolean(get(key).trim());
     }
 
     public String get(String name, String fallback) {

@@ -19,7 +19,7 @@ final class CatalogCommand {
     }
 
     static int execute(SparkSession spark, SalespulseConfig config, PrintStream out) {
-        boolean bronze = Boolean.parseBoolean(config.get(SalespulseConfig.SQL_EXPOSE_BRONZE).trim());
+        boolean bronze = config.getBoolean(SalespulseConfig.SQL_EXPOSE_BRONZE);
         var entries = WarehouseCatalog.register(spark, config.warehouseRoot(), bronze);
         String catalog = spark.conf().get("spark.sql.catalogImplementation", "in-memory");
         for (WarehouseCatalog.Entry e : entries) {

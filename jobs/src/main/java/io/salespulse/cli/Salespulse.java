@@ -180,7 +180,11 @@ public final class Salespulse {
     private static SalespulseConfig config(Args a, Map<String, String> env, Map<String, String> overrides) {
         String conf = a.get("conf");
         // a blank --conf (a scheduler's unset variable) means no file
-        return SalespulseConfig.load(conf == null || conf.isBlank() ? null : Path.of(conf), env, overrides);
+        try {
+            return SalespulseConfig.load(conf == null || conf.isBlank() ? null : Path.of(conf), env, overrides);
+        } catch (SalespulseConfig.Invalid e) {
+            throw new UsageException(e.getMessage()); // a configuration mistake: exit 2 before anything runs
+        }
     }
 
     private static Map<String, String> locations(Args a) {

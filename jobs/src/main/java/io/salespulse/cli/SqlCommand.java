@@ -25,7 +25,7 @@ final class SqlCommand {
         if (query == null || query.isBlank()) {
             throw new UsageException("sql needs a query, e.g. salespulse sql \"SELECT * FROM gold.kpi_daily ORDER BY kpi_date DESC LIMIT 7\"");
         }
-        boolean bronze = Boolean.parseBoolean(config.get(SalespulseConfig.SQL_EXPOSE_BRONZE).trim());
+        boolean bronze = config.getBoolean(SalespulseConfig.SQL_EXPOSE_BRONZE);
         if (WarehouseCatalog.register(spark, config.warehouseRoot(), bronze).isEmpty()) {
             throw new UsageException("no tables under " + config.warehouseRoot() + " yet: run a date first (or bin/salespulse demo)");
         }

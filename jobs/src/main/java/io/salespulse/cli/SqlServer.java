@@ -50,7 +50,7 @@ public final class SqlServer {
             String host = config.get(SalespulseConfig.SQL_BIND_HOST).trim();
             checkPortFree(host, port);
             Path metastore = Path.of(config.get(SalespulseConfig.SQL_METASTORE_DIR)).toAbsolutePath().normalize();
-            boolean bronze = Boolean.parseBoolean(config.get(SalespulseConfig.SQL_EXPOSE_BRONZE).trim());
+            boolean bronze = config.getBoolean(SalespulseConfig.SQL_EXPOSE_BRONZE);
 
             Map<String, String> hive = new LinkedHashMap<>();
             hive.put("spark.sql.catalogImplementation", "hive");
