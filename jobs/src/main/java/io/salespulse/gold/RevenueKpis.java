@@ -84,7 +84,10 @@ public final class RevenueKpis {
     static Dataset<Row> activationRate(GoldInputs in) {
         Dataset<Row> signups = in.activity().where(col("signed_up").and(in.within("activity_date", 0)))
                 .select(col("activity_date").as("kpi_date"), col("user_id").as("_user"));
-        Dataset<Row> activations = in.activity().where(col("activated"))
+        // an activation counts for sign-ups up to 7 days before it: none dated before the first computed
+        // date can count (one dated after the run date can: a late timestamp in the next day's zone)
+        Dataset<Row> activations = in.activity().where(col("activated")
+                        .and(col("activity_date").geq(lit(java.sql.Date.valueOf(in.from())))))
                 .select(col("activity_date").as("_activated_on"), col("user_id").as("_activated_user"));
         Column within = col("_user").equalTo(col("_activated_user"))
                 .and(col("_activated_on").between(col("kpi_date"), org.apache.spark.sql.functions.date_add(col("kpi_date"), 7)));
