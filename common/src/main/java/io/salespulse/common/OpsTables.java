@@ -15,7 +15,11 @@ public final class OpsTables {
     public static final String ALERT_DELIVERIES = "alert_deliveries";
     /** One row per data-quality check per run. */
     public static final String DQ_RESULTS = "dq_results";
-    /** What gold was last computed from: the silver versions, the date and the settings (incremental gold). */
+    /**
+     * What gold was last computed from: the silver versions, the date and the settings (incremental
+     * gold). Only what the data depends on, no run id or time: two warehouses that computed the same
+     * gold hold the same state (the Delta commit carries the run id).
+     */
     public static final String GOLD_STATE = "gold_state";
 
     private OpsTables() {
@@ -129,8 +133,6 @@ public final class OpsTables {
                 .col("input_version", DataTypes.LongType, "Its Delta version that the gold tables were computed from")
                 .col("run_date", DataTypes.DateType, "Date gold was computed as of")
                 .col("settings", DataTypes.StringType, "First KPI date and the settings the KPIs depend on; a change recomputes every date")
-                .col("run_id", DataTypes.StringType, "Run that computed gold")
-                .col("built_at", DataTypes.TimestampType, "When")
                 .struct();
     }
 }

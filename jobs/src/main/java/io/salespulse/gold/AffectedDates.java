@@ -32,7 +32,6 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -267,11 +266,9 @@ final class AffectedDates {
             rows.add(org.apache.spark.sql.RowFactory.create(e.getKey(), e.getValue(), Date.valueOf(runDate), settings));
         }
         Dataset<Row> state = writer.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
-                        .add("input_table", "string").add("input_version", "long").add("run_date", "date").add("settings", "string"))
-                .withColumn("run_id", lit(writer.runId()))
-                .withColumn("built_at", current_timestamp());
+                        .add("input_table", "string").add("input_version", "long").add("run_date", "date").add("settings", "string"));
         writer.sync(OpsTables.LAYER, OpsTables.GOLD_STATE, "What gold was last computed from", OpsTables.goldState(),
-                List.of("input_table"), state, null, List.of("run_id", "built_at"));
+                List.of("input_table"), state, null, List.of());
     }
 
     private static List<TableSpec> inputs() {
