@@ -151,9 +151,8 @@ public final class SalespulseConfig {
         if (file == null && env.get("SALESPULSE_CONF") != null && !env.get("SALESPULSE_CONF").isBlank()) {
             file = Path.of(env.get("SALESPULSE_CONF"));
         }
-        if (file != null) {
-            values.putAll(readProperties(file));
-        }
+        Map<String, String> fromFile = file == null ? Map.of() : readProperties(file);
+        values.putAll(fromFile);
         for (ConfigKey key : KEYS) {
             String fromEnv = env.get(key.envName());
             if (fromEnv != null && !fromEnv.isBlank()) {
@@ -166,9 +165,7 @@ public final class SalespulseConfig {
             }
         });
         Set<String> given = new TreeSet<>(overrides.keySet());
-        if (file != null) {
-            given.addAll(readProperties(file).keySet());
-        }
+        given.addAll(fromFile.keySet());
         check(given, values, file);
         return new SalespulseConfig(values);
     }
