@@ -21,6 +21,11 @@ public final class OpsTables {
      * gold hold the same state (the Delta commit carries the run id).
      */
     public static final String GOLD_STATE = "gold_state";
+    /**
+     * What silver was last computed from: the bronze and ledger versions, the date and the settings.
+     * A run whose inputs are all as recorded has nothing to compute in silver (a rerun, a cleared task).
+     */
+    public static final String SILVER_STATE = "silver_state";
 
     private OpsTables() {
     }
@@ -128,11 +133,21 @@ public final class OpsTables {
     }
 
     public static StructType goldState() {
+        return buildState("Silver table gold reads (layer.table)", "the gold tables",
+                "First KPI date and the settings the KPIs depend on; a change recomputes every date");
+    }
+
+    public static StructType silverState() {
+        return buildState("Bronze or ops table silver reads (layer.table)", "the silver tables",
+                "Reporting currency and time zone, closed stages, the email key's id and the silver columns; a change recomputes silver");
+    }
+
+    private static StructType buildState(String input, String outputs, String settings) {
         return TableSchema.of()
-                .col("input_table", DataTypes.StringType, "Silver table gold reads (layer.table)")
-                .col("input_version", DataTypes.LongType, "Its Delta version that the gold tables were computed from")
-                .col("run_date", DataTypes.DateType, "Date gold was computed as of")
-                .col("settings", DataTypes.StringType, "First KPI date and the settings the KPIs depend on; a change recomputes every date")
+                .col("input_table", DataTypes.StringType, input)
+                .col("input_version", DataTypes.LongType, "Its Delta version that " + outputs + " were computed from")
+                .col("run_date", DataTypes.DateType, "Date " + outputs + " were computed as of")
+                .col("settings", DataTypes.StringType, settings)
                 .struct();
     }
 }

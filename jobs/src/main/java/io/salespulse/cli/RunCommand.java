@@ -131,8 +131,11 @@ public final class RunCommand {
                     SilverBuild.Outcome silver = metrics.time("silver",
                             () -> new SilverBuild(writer, config, hash, progress).execute(asOf, rebuild));
                     silverCounts = silver.reconciliation();
-                    summary += String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined());
-                    metrics.time("quality", () -> gate.afterSilver(silver));
+                    summary += silver.computed()
+                            ? String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined())
+                            : "; silver: unchanged";
+                    // unchanged silver is checked as stored (its reconciliation was checked when it was computed)
+                    metrics.time("quality", () -> gate.afterSilver(silver.computed() ? silver : null));
                 }
                 if (stage.gold()) {
                     if (!stage.silver()) {

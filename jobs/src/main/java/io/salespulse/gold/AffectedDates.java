@@ -1,5 +1,6 @@
 package io.salespulse.gold;
 
+import io.salespulse.common.BuildState;
 import io.salespulse.common.OpsTables;
 import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableWriter;
@@ -99,7 +100,11 @@ final class AffectedDates {
      * @param versions silver table → the version this run computes from (what the state records)
      * @param reason   why every date is recomputed, or which changes reach which dates
      */
-    record Plan(java.util.SortedSet<LocalDate> dates, Map<String, Long> versions, String reason) {
+    /**
+     * @param unchanged nothing gold reads changed since it was computed as of the same date with the
+     *                  same settings: every gold table would come out as it is
+     */
+    record Plan(java.util.SortedSet<LocalDate> dates, Map<String, Long> versions, String reason, boolean unchanged) {
 
         boolean everyDate() {
             return dates == null;
@@ -122,12 +127,13 @@ final class AffectedDates {
         for (TableSpec t : inputs) {
             versions.put(name(t), writer.version(SilverBuild.LAYER, t.name()));
         }
-        String everything = everything(runDate, settings, rebuild);
+        BuildState state = rebuild ? null : BuildState.read(writer, OpsTables.GOLD_STATE);
+        String everything = everything(state, runDate, settings, rebuild);
         if (everything != null) {
             return recomputeAll(versions, everything);
         }
-        Map<String, Long> built = builtFrom();
-        LocalDate lastBuilt = builtAsOf();
+        Map<String, Long> built = state.versions();
+        LocalDate lastBuilt = state.runDate();
         java.util.SortedSet<LocalDate> dates = new java.util.TreeSet<>();
         for (LocalDate d = lastBuilt.plusDays(1).isBefore(first) ? first : lastBuilt.plusDays(1); !d.isAfter(runDate); d = d.plusDays(1)) {
             dates.add(d);
@@ -166,7 +172,7 @@ final class AffectedDates {
             }
         }
         String reason = changed.isEmpty() ? "no silver change" : "changes in " + String.join(", ", changed);
-        return new Plan(dates, versions, reason);
+        return new Plan(dates, versions, reason, dates.isEmpty() && versions.equals(built) && runDate.equals(lastBuilt));
     }
 
     /**
@@ -207,7 +213,7 @@ final class AffectedDates {
     }
 
     /** Null when the state allows an incremental run, else why not. */
-    private String everything(LocalDate runDate, String settings, boolean rebuild) {
+    private String everything(BuildState state, LocalDate runDate, String settings, boolean rebuild) {
         if (rebuild) {
             return "rebuild";
         }
@@ -216,32 +222,16 @@ final class AffectedDates {
                 return "first build of gold." + t.name();
             }
         }
-        if (!writer.exists(OpsTables.LAYER, OpsTables.GOLD_STATE)) {
-            return "no ops." + OpsTables.GOLD_STATE + " yet";
+        if (state == null) {
+            return "no ops." + OpsTables.GOLD_STATE + " yet (or it is inconsistent)";
         }
-        List<Row> rows = writer.read(OpsTables.LAYER, OpsTables.GOLD_STATE).select("run_date", "settings").distinct().collectAsList();
-        if (rows.size() != 1) {
-            return "ops." + OpsTables.GOLD_STATE + " is empty or inconsistent";
+        if (!settings.equals(state.settings())) {
+            return "the KPI settings changed (" + state.settings() + " → " + settings + ")";
         }
-        if (!settings.equals(rows.get(0).getString(1))) {
-            return "the KPI settings changed (" + rows.get(0).getString(1) + " → " + settings + ")";
-        }
-        if (runDate.isBefore(rows.get(0).getDate(0).toLocalDate())) {
+        if (runDate.isBefore(state.runDate())) {
             return "gold was computed as of a later date";
         }
         return null;
-    }
-
-    private LocalDate builtAsOf() {
-        return writer.read(OpsTables.LAYER, OpsTables.GOLD_STATE).agg(max("run_date")).first().getDate(0).toLocalDate();
-    }
-
-    private Map<String, Long> builtFrom() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Row r : writer.read(OpsTables.LAYER, OpsTables.GOLD_STATE).select("input_table", "input_version").collectAsList()) {
-            out.put(r.getString(0), r.getLong(1));
-        }
-        return out;
     }
 
     /**
@@ -256,19 +246,13 @@ final class AffectedDates {
                 after.put(name(t), writer.version(SilverBuild.LAYER, t.name()));
             }
         }
-        return new Plan(null, after, reason);
+        return new Plan(null, after, reason, false);
     }
 
     /** Records what gold was computed from, after every gold table is written (one commit; none when unchanged). */
     void record(Plan plan, LocalDate runDate, String settings) {
-        List<Row> rows = new ArrayList<>();
-        for (Map.Entry<String, Long> e : plan.versions().entrySet()) {
-            rows.add(org.apache.spark.sql.RowFactory.create(e.getKey(), e.getValue(), Date.valueOf(runDate), settings));
-        }
-        Dataset<Row> state = writer.spark().createDataFrame(rows, new org.apache.spark.sql.types.StructType()
-                        .add("input_table", "string").add("input_version", "long").add("run_date", "date").add("settings", "string"));
-        writer.sync(OpsTables.LAYER, OpsTables.GOLD_STATE, "What gold was last computed from", OpsTables.goldState(),
-                List.of("input_table"), state, null, List.of());
+        new BuildState(plan.versions(), runDate, settings).record(writer, OpsTables.GOLD_STATE, "What gold was last computed from",
+                OpsTables.goldState());
     }
 
     private static List<TableSpec> inputs() {

@@ -71,9 +71,16 @@ public final class GoldBuild {
         spark.sparkContext().setJobDescription("gold " + runDate);
         List<AlertRule> rules = alertRules(config);
         LocalDate first = firstKpiDate(runDate);
-        String settings = settings(first);
+        String settings = settings(first, rules, config);
         AffectedDates affected = new AffectedDates(writer);
         AffectedDates.Plan plan = affected.plan(first, runDate, settings, rebuild);
+        if (plan.unchanged()) {
+            // a rerun, a cleared task: the tables would come out as they are, so nothing is computed or committed
+            progress.step("gold", "unchanged: silver, the date and the settings are those gold was computed from");
+            List<Row> today = TableWriter.conform(silverOrGold(LAYER, KpiDaily.TABLE), KpiDaily.TABLE.schema())
+                    .where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
+            return today.isEmpty() ? null : today.get(0);
+        }
         boolean everyDate = plan.everyDate();
         java.util.SortedSet<LocalDate> recomputed = everyDate ? null : plan.dates();
         // the first date computed; the day after the run date when none is
@@ -164,15 +171,18 @@ public final class GoldBuild {
     }
 
     /**
-     * What the KPI values depend on besides silver: the first KPI date and the gold tables' columns
-     * (a new KPI column is computed for every date). A change recomputes every date.
+     * What the KPI values depend on besides silver: the first KPI date, the gold tables' columns (a
+     * new KPI column is computed for every date), the closed stages (open pipeline) and the alert
+     * rules. A change recomputes every date.
      */
-    private static String settings(LocalDate first) {
+    private static String settings(LocalDate first, List<AlertRule> rules, SalespulseConfig config) {
         StringBuilder columns = new StringBuilder();
         for (TableSpec t : TABLES) {
             columns.append(t.name()).append(t.schema().simpleString());
         }
-        return "first_kpi_date=" + first + "; gold columns #" + Integer.toHexString(columns.toString().hashCode());
+        return "first_kpi_date=" + first + "; gold columns #" + Integer.toHexString(columns.toString().hashCode())
+                + "; closed stages #" + Integer.toHexString(config.closedStages().toString().hashCode())
+                + "; alert rules #" + Integer.toHexString(rules.toString().hashCode());
     }
 
     /**
@@ -199,7 +209,11 @@ public final class GoldBuild {
     }
 
     private Dataset<Row> silver(TableSpec t) {
-        return writer.read(SilverBuild.LAYER, t.name());
+        return silverOrGold(SilverBuild.LAYER, t);
+    }
+
+    private Dataset<Row> silverOrGold(String layer, TableSpec t) {
+        return writer.read(layer, t.name());
     }
 
     /** kpi.start_date, else the first landed snapshot date, never after the run date. */

@@ -37,6 +37,8 @@ public final class DataDictionary {
                 OpsTables.dqResults(), List.of());
         table(sb, "ops.gold_state", "What gold was last computed from, one row per silver input (see docs/performance.md)",
                 OpsTables.goldState(), List.of("input_table"));
+        table(sb, "ops.silver_state", "What silver was last computed from, one row per bronze or ops input (see docs/performance.md)",
+                OpsTables.silverState(), List.of("input_table"));
         return sb.toString();
     }
 

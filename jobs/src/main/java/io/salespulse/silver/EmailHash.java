@@ -59,6 +59,22 @@ public final class EmailHash {
                 .otherwise(sha2(concat(lit(outerPad), inner), 256));
     }
 
+    /**
+     * Names the key without revealing it (the HMAC of a fixed text, as a hash of an email is): silver
+     * records it in its state, so that a new key recomputes every hashed column.
+     */
+    public String keyId() {
+        byte[] label = "salespulse email key id".getBytes(StandardCharsets.UTF_8);
+        byte[] inner = sha256(joined(innerPad, label));
+        return java.util.HexFormat.of().formatHex(sha256(joined(outerPad, inner))).substring(0, 16);
+    }
+
+    private static byte[] joined(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static byte[] sha256(byte[] b) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(b);

@@ -11,11 +11,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -144,20 +142,5 @@ class EarlierDateRunTest extends SparkTestBase {
         Stream<String> silver = SilverBuild.TABLES.stream().map(TableSpec::name).map(n -> SilverBuild.LAYER + "." + n);
         Stream<String> gold = GoldBuild.TABLES.stream().map(TableSpec::name).map(n -> GoldBuild.LAYER + "." + n);
         return Stream.concat(silver, gold).toList();
-    }
-
-    private static void copyTree(Path from, Path to) {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.sorted(Comparator.naturalOrder()).toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

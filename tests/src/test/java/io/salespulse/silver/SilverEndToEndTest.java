@@ -2,6 +2,7 @@ package io.salespulse.silver;
 
 import io.salespulse.testing.Cli;
 import io.salespulse.testing.SparkTestBase;
+import io.salespulse.testing.TableFingerprints;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
@@ -13,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lower;
@@ -25,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SilverEndToEndTest extends SparkTestBase {
 
     private static String warehouse;
+    private static String landing;
 
     /** docs/data-dictionary.md: the columns each silver table must have. */
     private static final Map<String, List<String>> REQUIRED = Map.of(
@@ -48,12 +51,40 @@ class SilverEndToEndTest extends SparkTestBase {
     @BeforeAll
     static void run() {
         Path dir = workDir("silver-e2e");
-        String landing = dir.resolve("landing").toString();
+        landing = dir.resolve("landing").toString();
         warehouse = dir.resolve("warehouse").toString();
         assertThat(Cli.run("datagen", "--out", landing, "--start", "2026-01-01", "--days", "45", "--scale", "0.02",
                 "--seed", "3", "--malformed-rate", "0.003").code()).isEqualTo(0);
         Cli.Result r = Cli.run("run", "--date", "2026-02-14", "--landing", landing, "--warehouse", warehouse);
         assertThat(r.code()).as(r.err()).isEqualTo(0);
+    }
+
+    @Test
+    void aRunWithNothingNewLeavesSilverAsItIsAndANewHashingKeyComputesItAgain() {
+        Path copy = workDir("silver-e2e-rerun").resolve("warehouse");
+        copyTree(Path.of(warehouse), copy);
+        String[] silverRun = {"run", "--stage", "silver", "--date", "2026-02-14", "--landing", landing, "--warehouse", copy.toString()};
+        TreeMap<String, Long> before = TableFingerprints.versions(copy.toString());
+
+        Cli.Result again = Cli.run(silverRun);
+        assertThat(again.code()).as(again.err()).isEqualTo(0);
+        assertThat(again.out()).contains("silver   unchanged: bronze, the date and the settings are those silver was computed from")
+                .contains("silver: unchanged").doesNotContain("silver.fact_lead ");
+        TreeMap<String, Long> after = TableFingerprints.versions(copy.toString());
+        TableFingerprints.LOGS.forEach(t -> {
+            before.remove(t);
+            after.remove(t);
+        });
+        assertThat(after).as("no table gained a Delta version").isEqualTo(before);
+
+        // the key is part of what silver depends on: every email hash changes with it
+        Cli.Result newKey = Cli.runWithEnv(Map.of("SALESPULSE_HASH_KEY", "another-test-only-key"), silverRun);
+        assertThat(newKey.code()).as(newKey.err()).isEqualTo(0);
+        assertThat(newKey.out()).doesNotContain("unchanged").contains("silver.fact_lead ");
+        Dataset<Row> oldHashes = table("silver", "fact_lead").where(col("email_hash").isNotNull()).select("lead_id", "email_hash");
+        Dataset<Row> newHashes = spark().read().format("delta").load(copy + "/silver/fact_lead").select("lead_id", "email_hash");
+        assertThat(oldHashes.count()).isGreaterThan(0);
+        assertThat(oldHashes.join(newHashes, new String[]{"lead_id", "email_hash"}).count()).as("hashes kept").isZero();
     }
 
     private static Dataset<Row> table(String layer, String name) {

@@ -50,6 +50,22 @@ public abstract class SparkTestBase {
         }
     }
 
+    /** Copies a directory tree (a warehouse, to run two histories from one state). */
+    public static void copyTree(Path from, Path to) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.sorted(java.util.Comparator.naturalOrder()).toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     protected static List<Object[]> sql(String query, Object... args) {
         return rowsOf(spark().sql(String.format(query, args)));
     }

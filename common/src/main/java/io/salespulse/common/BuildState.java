@@ -1,0 +1,58 @@
+package io.salespulse.common;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a layer was last computed from ({@code ops.silver_state}, {@code ops.gold_state}): the Delta
+ * version of every input table, the date it was computed as of, and the settings its values depend
+ * on. Only what the data depends on, no run id or time: two warehouses that computed the same tables
+ * hold the same state (the Delta commit carries the run id). Written after the layer's last table,
+ * so a run killed before that leaves the previous state and the next run computes again.
+ *
+ * @param versions layer.table → Delta version (-1: the table did not exist)
+ */
+public record BuildState(Map<String, Long> versions, LocalDate runDate, String settings) {
+
+    /** The recorded state, or null when there is none or it is inconsistent (one date and one settings text per state). */
+    public static BuildState read(TableWriter writer, String table) {
+        if (!writer.exists(OpsTables.LAYER, table)) {
+            return null;
+        }
+        Map<String, Long> versions = new LinkedHashMap<>();
+        LocalDate runDate = null;
+        String settings = null;
+        // one small table, one job
+        for (Row r : writer.read(OpsTables.LAYER, table).select("input_table", "input_version", "run_date", "settings")
+                .collectAsList()) {
+            LocalDate d = r.isNullAt(2) ? null : r.getDate(2).toLocalDate();
+            if (d == null || r.isNullAt(3) || (runDate != null && (!runDate.equals(d) || !settings.equals(r.getString(3))))) {
+                return null;
+            }
+            runDate = d;
+            settings = r.getString(3);
+            versions.put(r.getString(0), r.isNullAt(1) ? -1L : r.getLong(1));
+        }
+        return runDate == null ? null : new BuildState(versions, runDate, settings);
+    }
+
+    /** Records the state in one commit (none when it is the one recorded). */
+    public void record(TableWriter writer, String table, String comment, StructType schema) {
+        List<Row> rows = new ArrayList<>();
+        for (Map.Entry<String, Long> e : versions.entrySet()) {
+            rows.add(RowFactory.create(e.getKey(), e.getValue(), Date.valueOf(runDate), settings));
+        }
+        Dataset<Row> state = writer.spark().createDataFrame(rows, new StructType()
+                .add("input_table", "string").add("input_version", "long").add("run_date", "date").add("settings", "string"));
+        writer.sync(OpsTables.LAYER, table, comment, schema, List.of("input_table"), state, null, List.of());
+    }
+}
