@@ -35,7 +35,7 @@ public final class SalespulseConfig {
     public static final ConfigKey WAREHOUSE_ROOT = new ConfigKey("warehouse.root",
             "file:./.local/warehouse", "Root URI of the Delta warehouse (bronze/, silver/, gold/, ops/ below it).");
     public static final ConfigKey REPORTING_TIMEZONE = new ConfigKey("reporting.timezone",
-            "UTC", "Time zone in which a timestamp's business date is taken.", ConfigKey.Kind.TIME_ZONE);
+            "UTC", "Time zone in which a timestamp's business date is taken (also the Spark session's time zone).", ConfigKey.Kind.TIME_ZONE);
     public static final ConfigKey REPORTING_CURRENCY = new ConfigKey("reporting.currency",
             "USD", "Corporate (reporting) currency; its conversion rate is 1.", ConfigKey.Kind.CURRENCY);
     public static final ConfigKey KPI_START_DATE = new ConfigKey("kpi.start_date",
@@ -56,7 +56,8 @@ public final class SalespulseConfig {
                     + "leads_drop: leads_created < baseline_weekday_8w - 4 mad warning; "
                     + "dau_drop: active_users < baseline_weekday_8w - 3 mad warning",
             "Threshold rules, ';'-separated: 'id: [table.]metric <|<=|>|>= (value | factor * trailing_mean_7d | "
-                    + "baseline_weekday_Nw [+|- k mad]) info|warning|critical'; table is kpi_daily (default), kpi_rep_daily or kpi_campaign (docs/alerts.md).");
+                    + "baseline_weekday_Nw [+|- k mad]) info|warning|critical'; table is kpi_daily (default), kpi_rep_daily or kpi_campaign (docs/alerts.md). "
+                    + "Checked when a run starts: a bad rule is exit 2 before anything is written.");
     public static final ConfigKey ALERTS_WEBHOOK_URL = new ConfigKey("alerts.webhook_url",
             "", "Incoming-webhook URL (Slack, Teams, Mattermost) the run date's new alerts are posted to; blank = none. "
             + "It usually holds a token: set it in the environment (SALESPULSE_ALERTS_WEBHOOK_URL), not in a file in git.");
@@ -71,7 +72,7 @@ public final class SalespulseConfig {
     public static final ConfigKey ALERTS_SMTP_FROM = new ConfigKey("alerts.smtp.from",
             "", "Sender address of alert e-mail (required with alerts.smtp.host).");
     public static final ConfigKey ALERTS_SMTP_TO = new ConfigKey("alerts.smtp.to",
-            "", "Recipients of alert e-mail, comma-separated (required with alerts.smtp.host).");
+            "", "Recipients of alert e-mail, comma-separated (required with alerts.smtp.host); never written to a table or a log.");
     public static final ConfigKey ALERTS_RETRY_ATTEMPTS = new ConfigKey("alerts.retry.attempts",
             "4", "Attempts per channel before a delivery is recorded as failed (notify sends it again later).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey ALERTS_RETRY_BACKOFF_MS = new ConfigKey("alerts.retry.backoff_ms",

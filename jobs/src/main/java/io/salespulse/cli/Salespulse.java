@@ -47,6 +47,7 @@ public final class Salespulse {
               salespulse notify  --date YYYY-MM-DD [--warehouse URI] [--conf FILE]   (send the date's undelivered alerts)
               salespulse forget  --email ADDRESS [--purge true] [--warehouse URI] [--conf FILE]
               salespulse dictionary --out FILE
+              salespulse config-docs --out docs/configuration.md
               salespulse demo    [--days N] [--daily N] [--scale S] [--dir PATH]
             """;
 
@@ -146,11 +147,23 @@ public final class Salespulse {
                     Args a = new Args(argv, 1, Set.of("out"));
                     java.nio.file.Path target = java.nio.file.Path.of(a.require("out"));
                     try {
-                        java.nio.file.Files.writeString(target, io.salespulse.silver.DataDictionary.markdown());
+                        java.nio.file.Files.writeString(target, DataDictionary.markdown());
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException("cannot write " + target, e);
                     }
                     out.println("data dictionary written to " + target);
+                    yield OK;
+                }
+                case "config-docs" -> {
+                    Args a = new Args(argv, 1, Set.of("out"));
+                    java.nio.file.Path target = java.nio.file.Path.of(a.require("out"));
+                    try {
+                        java.nio.file.Files.writeString(target,
+                                io.salespulse.common.ConfigurationDocs.update(java.nio.file.Files.readString(target)));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("cannot rewrite " + target, e);
+                    }
+                    out.println("configuration keys written to " + target);
                     yield OK;
                 }
                 case "demo" -> {

@@ -1,7 +1,9 @@
-package io.salespulse.silver;
+package io.salespulse.cli;
 
 import io.salespulse.common.TableSpec;
 import io.salespulse.common.OpsTables;
+import io.salespulse.gold.GoldBuild;
+import io.salespulse.silver.SilverBuild;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -29,12 +31,19 @@ public final class DataDictionary {
         for (TableSpec t : SilverBuild.TABLES) {
             table(sb, "silver." + t.name(), t.comment(), t.schema(), t.key());
         }
+        sb.append("## Gold\n\n")
+                .append("KPI definitions and formulas: [kpis](kpis.md).\n\n");
+        for (TableSpec t : GoldBuild.TABLES) {
+            table(sb, "gold." + t.name(), t.comment(), t.schema(), t.key());
+        }
         sb.append("## Ops\n\n");
         table(sb, "ops.run_log", "One row per run", OpsTables.runLog(), List.of("run_id"));
         table(sb, "ops.snapshot_ledger", "One row per snapshot load attempt", OpsTables.snapshotLedger(), List.of());
         table(sb, "ops.quarantine", "Rows that could not be loaded or conformed, with the reason", OpsTables.quarantine(), List.of());
         table(sb, "ops.dq_results", "One row per data-quality check per run (see docs/operations.md)",
                 OpsTables.dqResults(), List.of());
+        table(sb, "ops.alert_deliveries", "One row per alert per channel per delivery attempt series (see docs/alerts.md)",
+                OpsTables.alertDeliveries(), List.of());
         table(sb, "ops.gold_state", "What gold was last computed from, one row per silver input (see docs/performance.md)",
                 OpsTables.goldState(), List.of("input_table"));
         table(sb, "ops.silver_state", "What silver was last computed from, one row per bronze or ops input (see docs/performance.md)",
