@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -86,10 +85,14 @@ public abstract class SparkTestBase {
         return values;
     }
 
-    /** Same rows in any order; on failure the message lists what is missing and what is extra. */
+    /**
+     * Same rows in any order, each value of the same type too: {@code 1} is not {@code 1L}, a date
+     * is not the text of a date, {@code 1.0} is not {@code 1.00} (BigDecimal keeps its scale). On
+     * failure the message lists what is missing and what is extra, each value with its type.
+     */
     protected static void assertRows(String what, List<Object[]> expected, List<Object[]> actual) {
-        List<String> exp = expected.stream().map(Arrays::deepToString).sorted().collect(Collectors.toList());
-        List<String> act = actual.stream().map(Arrays::deepToString).sorted().collect(Collectors.toList());
+        List<String> exp = expected.stream().map(SparkTestBase::typed).sorted().collect(Collectors.toList());
+        List<String> act = actual.stream().map(SparkTestBase::typed).sorted().collect(Collectors.toList());
         if (!exp.equals(act)) {
             List<String> missing = new ArrayList<>(exp);
             act.forEach(missing::remove);
@@ -98,5 +101,15 @@ public abstract class SparkTestBase {
             fail(what + ": rows differ%n  missing: %s%n  unexpected: %s", missing, extra);
         }
         assertThat(act).hasSameSizeAs(exp);
+    }
+
+    /** A row as text with every value's type: {@code [2026-03-01 (Date), 2 (Long), null]}. */
+    static String typed(Object[] row) {
+        List<String> cells = new ArrayList<>();
+        for (Object v : row) {
+            cells.add(v == null ? "null" : v instanceof Object[] nested ? typed(nested)
+                    : v + " (" + v.getClass().getSimpleName() + ")");
+        }
+        return cells.toString();
     }
 }
