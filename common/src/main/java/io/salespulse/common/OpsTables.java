@@ -22,8 +22,9 @@ public final class OpsTables {
      */
     public static final String GOLD_STATE = "gold_state";
     /**
-     * What silver was last computed from: the bronze and ledger versions, the date and the settings.
-     * A run whose inputs are all as recorded has nothing to compute in silver (a rerun, a cleared task).
+     * What silver was last computed from: the bronze and ledger versions, the silver tables' versions
+     * as that build left them, the date and the settings; recorded once the quality gate passed. A
+     * run that finds all of them as recorded has nothing to compute in silver (a rerun, a cleared task).
      */
     public static final String SILVER_STATE = "silver_state";
 
@@ -138,7 +139,7 @@ public final class OpsTables {
     }
 
     public static StructType silverState() {
-        return buildState("Bronze or ops table silver reads (layer.table)", "the silver tables",
+        return buildState("Table silver reads, or a silver table as the last checked build left it (layer.table)", "the silver tables",
                 "Reporting currency and time zone, closed stages, the email key's id and the silver columns; a change recomputes silver");
     }
 

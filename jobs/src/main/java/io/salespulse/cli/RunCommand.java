@@ -128,14 +128,20 @@ public final class RunCommand {
                             command, date, asOf, summary, asOf);
                 }
                 if (stage.silver()) {
-                    SilverBuild.Outcome silver = metrics.time("silver",
-                            () -> new SilverBuild(writer, config, hash, progress).execute(asOf, rebuild));
+                    SilverBuild build = new SilverBuild(writer, config, hash, progress);
+                    SilverBuild.Outcome silver = metrics.time("silver", () -> build.execute(asOf, rebuild));
                     silverCounts = silver.reconciliation();
                     summary += silver.computed()
                             ? String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined())
                             : "; silver: unchanged";
-                    // unchanged silver is checked as stored (its reconciliation was checked when it was computed)
-                    metrics.time("quality", () -> gate.afterSilver(silver.computed() ? silver : null));
+                    metrics.time("quality", () -> {
+                        if (silver.computed()) {
+                            gate.afterSilver(silver);
+                            build.recordInputs(silver); // only silver that passed the gate counts as done
+                        } else {
+                            gate.afterUnchangedSilver();
+                        }
+                    });
                 }
                 if (stage.gold()) {
                     if (!stage.silver()) {

@@ -98,13 +98,29 @@ public final class QualityGate {
                 }
             }
         }
-        if (writer.exists(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)) {
-            Dataset<Row> ledger = writer.read(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER);
-            results.addAll(QualityChecks.volume(ledger, runDate,
-                    Double.parseDouble(config.get(SalespulseConfig.VOLUME_TOLERANCE))));
-            results.addAll(QualityChecks.freshness(ledger, runDate));
-        }
+        results.addAll(landingChecks());
         decide("silver", results);
+    }
+
+    /**
+     * After a silver build that left silver as it is: its inputs are the ones it was computed from
+     * when it last passed this gate (ops.silver_state is recorded only then), so its keys, foreign
+     * keys and reconciliation stand; the landing's volume and freshness are checked for the date.
+     */
+    public void afterUnchangedSilver() {
+        writer.spark().sparkContext().setJobDescription("quality checks silver " + runDate);
+        decide("silver", landingChecks());
+    }
+
+    private List<CheckResult> landingChecks() {
+        if (!writer.exists(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)) {
+            return List.of();
+        }
+        Dataset<Row> ledger = writer.read(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER);
+        List<CheckResult> results = new ArrayList<>(QualityChecks.volume(ledger, runDate,
+                Double.parseDouble(config.get(SalespulseConfig.VOLUME_TOLERANCE))));
+        results.addAll(QualityChecks.freshness(ledger, runDate));
+        return results;
     }
 
     /** Before gold is written: key checks of every computed gold frame and totals that must match silver. */

@@ -59,12 +59,18 @@ public final class SilverBuild {
 
     /**
      * @param keyChecks primary-key checks of every table, taken while counting it
-     * @param computed  false when silver was left as it is: its inputs are those it was computed from
+     * @param inputs    what silver was computed from: recorded by {@link #recordInputs} once the
+     *                  quality gate passed, null when silver was left as it is
      */
     public record Outcome(Map<String, Long> rows, long quarantined, List<Reconciliation> reconciliation,
-                          List<CheckResult> keyChecks, boolean computed) {
+                          List<CheckResult> keyChecks, BuildState inputs) {
 
-        static final Outcome UNCHANGED = new Outcome(Map.of(), 0, List.of(), List.of(), false);
+        static final Outcome UNCHANGED = new Outcome(Map.of(), 0, List.of(), List.of(), null);
+
+        /** False when silver was left as it is: its inputs are those it was last computed (and checked) from. */
+        public boolean computed() {
+            return inputs != null;
+        }
     }
 
     private final SparkSession spark;
@@ -86,8 +92,8 @@ public final class SilverBuild {
         spark.sparkContext().setJobDescription("silver " + runDate);
         writer.recordChanges(LAYER); // gold reads only what changed (AffectedDates)
         String rc = config.get(SalespulseConfig.REPORTING_CURRENCY);
-        BuildState inputs = new BuildState(inputVersions(), runDate, settings(rc));
-        if (!rebuild && inputs.equals(BuildState.read(writer, OpsTables.SILVER_STATE)) && tablesExist()) {
+        BuildState inputs = new BuildState(versions(), runDate, settings(rc));
+        if (!rebuild && inputs.equals(BuildState.read(writer, OpsTables.SILVER_STATE))) {
             // a rerun, a cleared task: every table would come out as it is, so nothing is computed or committed
             progress.step("silver", "unchanged: bronze, the date and the settings are those silver was computed from");
             return Outcome.UNCHANGED;
@@ -163,21 +169,39 @@ public final class SilverBuild {
                 progress.step("silver", String.format("%-58s %,9d rows", LAYER + "." + t.name(), n));
             }
             long quarantined = writeQuarantine(quarantine, cached);
-            List<Reconciliation> reconciled = collect(reconciliation);
-            inputs.record(writer, OpsTables.SILVER_STATE, "What silver was last computed from", OpsTables.silverState());
-            return new Outcome(counts, quarantined, reconciled, keyChecks, true);
+            return new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs);
         } finally {
             cached.forEach(Dataset::unpersist);
         }
     }
 
-    /** layer.table → Delta version (-1 before its first load) of every table silver reads, read from the logs (no Spark job). */
-    private Map<String, Long> inputVersions() {
+    /**
+     * Records what silver was computed from, after the quality gate passed on it: a later run with
+     * the same inputs leaves silver as it is and needs no key or foreign-key check of it (a silver
+     * that failed the gate is never recorded, so its date stays blocked until its data changes).
+     */
+    public void recordInputs(Outcome outcome) {
+        if (outcome.computed()) {
+            // the silver tables' versions as this run left them: any later write to them (a hand fix,
+            // forget, maintain) makes the next run compute and check silver again
+            new BuildState(versions(), outcome.inputs().runDate(), outcome.inputs().settings())
+                    .record(writer, OpsTables.SILVER_STATE, "What silver was last computed from", OpsTables.silverState());
+        }
+    }
+
+    /**
+     * layer.table → Delta version (-1 before it exists) of every table silver reads and of silver's
+     * own tables, read from the logs (no Spark job).
+     */
+    private Map<String, Long> versions() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (SourceObject o : SourceObject.values()) {
             out.put(BronzeIngest.LAYER + "." + o.bronzeTable(), version(BronzeIngest.LAYER, o.bronzeTable()));
         }
         out.put(OpsTables.LAYER + "." + OpsTables.SNAPSHOT_LEDGER, version(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER));
+        for (TableSpec t : TABLES) {
+            out.put(LAYER + "." + t.name(), version(LAYER, t.name()));
+        }
         return out;
     }
 
@@ -199,10 +223,6 @@ public final class SilverBuild {
         return "reporting_currency=" + rc + "; time_zone=" + config.get(SalespulseConfig.REPORTING_TIMEZONE)
                 + "; closed stages #" + Integer.toHexString(config.closedStages().toString().hashCode())
                 + "; email key " + hash.keyId() + "; silver columns #" + Integer.toHexString(columns.toString().hashCode());
-    }
-
-    private boolean tablesExist() {
-        return TABLES.stream().allMatch(t -> writer.exists(LAYER, t.name()));
     }
 
     /** Bronze rows of an object landed on or before the run date (an empty frame before the first load). */
