@@ -30,7 +30,8 @@ import static org.apache.spark.sql.functions.trim;
  * Removes one person's rows everywhere the warehouse holds them, by email: the bronze leads and
  * contacts with that email, the Segment events of every user who identified with it (and the
  * identify events themselves), malformed rows quoting it, and the silver rows built from them
- * (the lead by its email hash, the daily activity of those users). Gold holds only aggregates;
+ * (the lead by its email hash, the daily activity of those users), and the quarantine entries of
+ * all those records. Gold holds only aggregates;
  * the next run recomputes them without the person. Each table is one Delta DELETE; the old files
  * stay readable by time travel until {@code purge} vacuums them.
  */
@@ -52,15 +53,28 @@ public final class Forget {
         }
         Map<String, Long> removed = new LinkedHashMap<>();
         List<String> userIds = segmentUsers(normalized);
-        for (SourceObject object : List.of(SourceObject.LEAD, SourceObject.CONTACT)) {
-            delete(removed, BronzeIngest.LAYER, object.bronzeTable(), lower(trim(col("Email"))).equalTo(normalized));
-        }
+        Column byEmail = lower(trim(col("Email"))).equalTo(normalized);
         Column events = lower(trim(get_json_object(col("traits"), "$.email"))).equalTo(normalized);
         if (!userIds.isEmpty()) {
             events = events.or(col("userId").isin(userIds.toArray()));
         }
+        Column malformed = lower(col("raw_record")).contains(normalized);
+        // the quarantine names rows by table and record id, not by email: find them before their bronze rows go
+        List<Column> quarantined = new ArrayList<>();
+        for (SourceObject object : List.of(SourceObject.LEAD, SourceObject.CONTACT)) {
+            quarantined.add(recordsOf(object.bronzeTable(), "Id", byEmail));
+        }
+        quarantined.add(recordsOf(SourceObject.SEGMENT_EVENTS.bronzeTable(), "messageId", events));
+        quarantined.add(malformedRowsOf(malformed));
+        for (SourceObject object : List.of(SourceObject.LEAD, SourceObject.CONTACT)) {
+            delete(removed, BronzeIngest.LAYER, object.bronzeTable(), byEmail);
+        }
         delete(removed, BronzeIngest.LAYER, SourceObject.SEGMENT_EVENTS.bronzeTable(), events);
-        delete(removed, BronzeIngest.LAYER, OpsTables.MALFORMED_ROWS, lower(col("raw_record")).contains(normalized));
+        delete(removed, BronzeIngest.LAYER, OpsTables.MALFORMED_ROWS, malformed);
+        quarantined.removeIf(java.util.Objects::isNull);
+        if (!quarantined.isEmpty()) {
+            delete(removed, OpsTables.LAYER, OpsTables.QUARANTINE, quarantined.stream().reduce(Column::or).orElseThrow());
+        }
         if (hash != null) {
             delete(removed, SilverBuild.LAYER, FactLead.TABLE.name(), col("email_hash").equalTo(hashOf(hash, normalized)));
         }
@@ -90,6 +104,35 @@ public final class Forget {
         return new ArrayList<>(writer.read(BronzeIngest.LAYER, SourceObject.SEGMENT_EVENTS.bronzeTable())
                 .where(lower(trim(get_json_object(col("traits"), "$.email"))).equalTo(email).and(col("userId").isNotNull()))
                 .select("userId").distinct().as(Encoders.STRING()).collectAsList());
+    }
+
+    /** Quarantine rows of the person's records in one bronze table (by record id), or null when it holds none. */
+    private Column recordsOf(String table, String idColumn, Column condition) {
+        if (!writer.exists(BronzeIngest.LAYER, table)) {
+            return null;
+        }
+        List<String> ids = writer.read(BronzeIngest.LAYER, table).where(condition.and(col(idColumn).isNotNull()))
+                .select(idColumn).distinct().as(Encoders.STRING()).collectAsList();
+        return ids.isEmpty() ? null : col("table_name").equalTo(table).and(col("record_id").isin(ids.toArray()));
+    }
+
+    /**
+     * Quarantine rows of the malformed rows that quote the person (bronze layer, same table, file,
+     * snapshot and record id — the id may be unreadable, then null on both sides), or null for none.
+     */
+    private Column malformedRowsOf(Column condition) {
+        if (!writer.exists(BronzeIngest.LAYER, OpsTables.MALFORMED_ROWS)) {
+            return null;
+        }
+        Column any = null;
+        for (Row r : writer.read(BronzeIngest.LAYER, OpsTables.MALFORMED_ROWS).where(condition)
+                .select("source_table", "record_id", "_source_file", "_snapshot_date").distinct().collectAsList()) {
+            Column one = col("layer").equalTo(BronzeIngest.LAYER).and(col("table_name").equalTo(r.getString(0)))
+                    .and(col("record_id").eqNullSafe(r.getString(1))).and(col("source_file").equalTo(r.getString(2)))
+                    .and(col("snapshot_date").equalTo(lit(r.getDate(3))));
+            any = any == null ? one : any.or(one);
+        }
+        return any;
     }
 
     private String hashOf(EmailHash hash, String email) {
