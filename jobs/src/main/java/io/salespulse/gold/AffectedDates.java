@@ -98,9 +98,7 @@ final class AffectedDates {
     /**
      * @param dates    the KPI dates to recompute, ascending; null means every date from the first
      * @param versions silver table → the version this run computes from (what the state records)
-     * @param reason   why every date is recomputed, or which changes reach which dates
-     */
-    /**
+     * @param reason    why every date is recomputed, or which changes reach which dates
      * @param unchanged nothing gold reads changed since it was computed as of the same date with the
      *                  same settings: every gold table would come out as it is
      */

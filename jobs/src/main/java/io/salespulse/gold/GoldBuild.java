@@ -77,7 +77,7 @@ public final class GoldBuild {
         if (plan.unchanged()) {
             // a rerun, a cleared task: the tables would come out as they are, so nothing is computed or committed
             progress.step("gold", "unchanged: silver, the date and the settings are those gold was computed from");
-            List<Row> today = TableWriter.conform(silverOrGold(LAYER, KpiDaily.TABLE), KpiDaily.TABLE.schema())
+            List<Row> today = TableWriter.conform(writer.read(LAYER, KpiDaily.TABLE.name()), KpiDaily.TABLE.schema())
                     .where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
             return today.isEmpty() ? null : today.get(0);
         }
@@ -209,11 +209,7 @@ public final class GoldBuild {
     }
 
     private Dataset<Row> silver(TableSpec t) {
-        return silverOrGold(SilverBuild.LAYER, t);
-    }
-
-    private Dataset<Row> silverOrGold(String layer, TableSpec t) {
-        return writer.read(layer, t.name());
+        return writer.read(SilverBuild.LAYER, t.name());
     }
 
     /** kpi.start_date, else the first landed snapshot date, never after the run date. */
