@@ -22,4 +22,9 @@ public final class Progress {
         out.printf("[%s] %-8s %s%n", LocalTime.now().format(CLOCK), stage, message);
         out.flush();
     }
+
+    /** A table a layer has written, with its row count: {@code silver.fact_lead     240 rows}. */
+    public void table(String layer, String table, long rows) {
+        step(layer, String.format("%-58s %,9d rows", layer + "." + table, rows));
+    }
 }

@@ -160,6 +160,19 @@ public final class TableWriter {
         withCommitInfo(runId + FINGERPRINT + scopeTag(scope) + "=" + fingerprint, merge::execute);
     }
 
+    /**
+     * Publishes a layer's table as its {@link TableSpec} says (columns, comments, partitioning):
+     * {@code rebuild} replaces the whole table; otherwise one MERGE brings it (or the part of it
+     * matching {@code scope}, on alias {@code t}) to exactly {@code rows}, writing only what changed.
+     */
+    public void publish(String layer, TableSpec t, Dataset<Row> rows, boolean rebuild, String scope) {
+        if (rebuild) {
+            overwrite(layer, t.name(), t.comment(), t.schema(), rows, t.partitionBy());
+        } else {
+            sync(layer, t.name(), t.comment(), t.schema(), t.key(), rows, scope, List.of(), t.partitionBy());
+        }
+    }
+
     /** In a sync's commit metadata: {@code <run id> content[<scope>]=<count>:<hash sum>}. */
     private static final String FINGERPRINT = " content";
 

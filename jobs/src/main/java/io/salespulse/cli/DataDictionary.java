@@ -5,7 +5,6 @@ import io.salespulse.common.OpsTables;
 import io.salespulse.gold.GoldBuild;
 import io.salespulse.silver.SilverBuild;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 
 import java.util.List;
 
@@ -29,39 +28,61 @@ public final class DataDictionary {
                 .append("(see [ingestion](ingestion.md)); they are the only tables with personal data.\n\n");
         sb.append("## Silver\n\n");
         for (TableSpec t : SilverBuild.TABLES) {
-            table(sb, "silver." + t.name(), t.comment(), t.schema(), t.key());
+            table(sb, "silver", t);
         }
         sb.append("## Gold\n\n")
                 .append("KPI definitions and formulas: [kpis](kpis.md).\n\n");
         for (TableSpec t : GoldBuild.TABLES) {
-            table(sb, "gold." + t.name(), t.comment(), t.schema(), t.key());
+            table(sb, "gold", t);
         }
         sb.append("## Ops\n\n");
-        table(sb, "ops.run_log", "One row per run", OpsTables.runLog(), List.of("run_id"));
-        table(sb, "ops.snapshot_ledger", "One row per snapshot load attempt", OpsTables.snapshotLedger(), List.of());
-        table(sb, "ops.quarantine", "Rows that could not be loaded or conformed, with the reason", OpsTables.quarantine(), List.of());
-        table(sb, "ops.dq_results", "One row per data-quality check per run (see docs/operations.md)",
+        ops(sb, "run_log", "One row per run",
+                OpsTables.runLog(), List.of("run_id"));
+        ops(sb, "snapshot_ledger", "One row per snapshot load attempt",
+                OpsTables.snapshotLedger(), List.of());
+        ops(sb, "quarantine", "Rows that could not be loaded or conformed, with the reason",
+                OpsTables.quarantine(), List.of());
+        ops(sb, "dq_results", "One row per data-quality check per run (see docs/operations.md)",
                 OpsTables.dqResults(), List.of());
-        table(sb, "ops.alert_deliveries", "One row per alert per channel per delivery attempt series (see docs/alerts.md)",
+        ops(sb, "alert_deliveries", "One row per alert per channel per delivery attempt series (see docs/alerts.md)",
                 OpsTables.alertDeliveries(), List.of());
-        table(sb, "ops.gold_state", "What gold was last computed from, one row per silver input (see docs/performance.md)",
+        ops(sb, "gold_state", "What gold was last computed from, one row per silver input (see docs/performance.md)",
                 OpsTables.goldState(), List.of("input_table"));
-        table(sb, "ops.silver_state", "What silver was last computed from, one row per bronze or ops input (see docs/performance.md)",
+        ops(sb, "silver_state", "What silver was last computed from, one row per bronze or ops input (see docs/performance.md)",
                 OpsTables.silverState(), List.of("input_table"));
         return sb.toString();
     }
 
-    private static void table(StringBuilder sb, String name, String comment, StructType schema, List<String> key) {
-        sb.append("### `").append(name).append("`\n\n").append(comment).append(".");
-        if (!key.isEmpty()) {
-            sb.append(" Key: `").append(String.join("`, `", key)).append("`.");
+    private static void ops(StringBuilder sb, String name, String comment, org.apache.spark.sql.types.StructType schema,
+                            List<String> key) {
+        table(sb, OpsTables.LAYER, new TableSpec(name, comment, schema, key));
+    }
+
+    private static void table(StringBuilder sb, String layer, TableSpec t) {
+        sb.append("### `").append(layer).append('.').append(t.name()).append("`\n\n").append(t.comment()).append(".");
+        if (!t.key().isEmpty()) {
+            sb.append(" Key: ").append(code(t.key())).append(".");
+        }
+        if (!t.required().isEmpty()) {
+            sb.append(" Never null: ").append(code(t.required())).append(".");
+        }
+        for (TableSpec.ForeignKey fk : t.foreignKeys()) {
+            sb.append(" `").append(fk.column()).append("` → `").append(layer).append('.').append(fk.parent()).append('.')
+                    .append(fk.parentColumn()).append("`").append(fk.blocking() ? " (an orphan fails the quality gate)." : " (an orphan is a warning).");
+        }
+        if (!t.partitionBy().isEmpty()) {
+            sb.append(" Partitioned by ").append(code(t.partitionBy())).append(".");
         }
         sb.append("\n\n| column | type | meaning |\n|---|---|---|\n");
-        for (StructField f : schema.fields()) {
+        for (StructField f : t.schema().fields()) {
             String doc = f.getComment().isDefined() ? f.getComment().get() : "";
             sb.append("| `").append(f.name()).append("` | ").append(f.dataType().simpleString()).append(" | ")
                     .append(doc.replace("|", "\\|")).append(" |\n");
         }
         sb.append('\n');
+    }
+
+    private static String code(List<String> columns) {
+        return "`" + String.join("`, `", columns) + "`";
     }
 }

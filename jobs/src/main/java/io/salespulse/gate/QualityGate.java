@@ -5,21 +5,13 @@ import io.salespulse.common.SalespulseConfig;
 import io.salespulse.quality.CheckResult;
 import io.salespulse.quality.QualityChecks;
 import io.salespulse.common.TableWriter;
-import io.salespulse.ingest.SourceObject;
 import io.salespulse.common.OpsTables;
-import io.salespulse.silver.DimCustomer;
-import io.salespulse.silver.Dimensions;
-import io.salespulse.silver.FactCampaignMember;
-import io.salespulse.silver.FactLead;
-import io.salespulse.silver.FactOpportunity;
-import io.salespulse.silver.FactOpportunityStage;
-import io.salespulse.silver.FactOrder;
 import io.salespulse.silver.SilverBuild;
+import io.salespulse.silver.SilverModel;
 import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.sql.Date;
@@ -39,22 +31,6 @@ import java.util.stream.Collectors;
 public final class QualityGate {
 
     public static final String TABLE = OpsTables.DQ_RESULTS;
-
-    /** Foreign keys of silver. Error where silver quarantines orphans, so a failure means a defect. */
-    static final List<QualityChecks.ForeignKey> SILVER_FOREIGN_KEYS = List.of(
-            new QualityChecks.ForeignKey(FactOpportunityStage.TABLE, "opportunity_id", FactOpportunity.TABLE, "opportunity_id", CheckResult.ERROR),
-            new QualityChecks.ForeignKey(FactOpportunity.TABLE, "owner_id", Dimensions.SALES_REP, "owner_id", CheckResult.WARN),
-            new QualityChecks.ForeignKey(FactOpportunity.TABLE, "account_id", DimCustomer.TABLE, "account_id", CheckResult.WARN),
-            new QualityChecks.ForeignKey(FactLead.TABLE, "owner_id", Dimensions.SALES_REP, "owner_id", CheckResult.WARN),
-            new QualityChecks.ForeignKey(FactLead.TABLE, "first_touch_campaign_id", Dimensions.CAMPAIGN, "campaign_id", CheckResult.WARN),
-            new QualityChecks.ForeignKey(FactOrder.TABLE, "account_id", DimCustomer.TABLE, "account_id", CheckResult.WARN),
-            new QualityChecks.ForeignKey(FactOrder.TABLE, "product_id", Dimensions.PRODUCT, "product_id", CheckResult.WARN),
-            new QualityChecks.ForeignKey(FactCampaignMember.TABLE, "campaign_id", Dimensions.CAMPAIGN, "campaign_id", CheckResult.WARN));
-
-    /** Silver tables holding exactly one row per live record of one source object. */
-    static final Map<TableSpec, SourceObject> ONE_ROW_PER_RECORD = Map.of(
-            FactLead.TABLE, SourceObject.LEAD, Dimensions.SALES_REP, SourceObject.USER,
-            Dimensions.PRODUCT, SourceObject.PRODUCT, FactCampaignMember.TABLE, SourceObject.CAMPAIGN_MEMBER);
 
     private final TableWriter writer;
     private final SalespulseConfig config;
@@ -89,12 +65,12 @@ public final class QualityGate {
                 results.addAll(QualityChecks.keys("silver", t, tables.get(t)).checks());
             }
         }
-        results.addAll(QualityChecks.foreignKeys("silver", SILVER_FOREIGN_KEYS, tables));
+        results.addAll(QualityChecks.foreignKeys("silver", tables));
         if (silver != null) {
-            for (TableSpec t : SilverBuild.TABLES) {
-                SourceObject object = ONE_ROW_PER_RECORD.get(t);
-                if (object != null) {
-                    results.add(QualityChecks.reconcile(t.name(), silver.rows().get(t.name()), object, silver.reconciliation()));
+            for (SilverModel m : SilverBuild.MODELS) {
+                if (m.onePerRecordOf() != null) {
+                    results.add(QualityChecks.reconcile(m.table().name(), silver.rows().get(m.table().name()), m.onePerRecordOf(),
+                            silver.reconciliation()));
                 }
             }
         }

@@ -57,6 +57,17 @@ public final class Alerts {
     private Alerts() {
     }
 
+    /**
+     * The configured rules over the KPI tables as they will be after this run (kept dates too:
+     * a rule compares a date with the weeks before it). kpi_campaign holds the state as of the run
+     * date, so its rules are judged on that date.
+     */
+    public static Dataset<Row> build(GoldInputs in) {
+        return evaluate(Map.of(AlertRule.Grain.COMPANY, in.table(KpiDaily.TABLE), AlertRule.Grain.REP, in.table(RepDaily.TABLE),
+                AlertRule.Grain.CAMPAIGN, in.table(CampaignKpis.TABLE).withColumn("kpi_date",
+                        lit(java.sql.Date.valueOf(in.runDate())))), in.alertRules());
+    }
+
     /** Company-level rules only (a convenience for kpi_daily alone). */
     public static Dataset<Row> evaluate(Dataset<Row> kpiDaily, List<AlertRule> rules) {
         return evaluate(Map.of(AlertRule.Grain.COMPANY, kpiDaily), rules);

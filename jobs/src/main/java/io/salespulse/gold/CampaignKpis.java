@@ -1,5 +1,9 @@
 package io.salespulse.gold;
 
+import io.salespulse.silver.FactOpportunity;
+import io.salespulse.silver.FactLead;
+import io.salespulse.silver.FactCampaignMember;
+import io.salespulse.silver.Dimensions;
 import io.salespulse.common.TableSchema;
 import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
@@ -44,15 +48,15 @@ public final class CampaignKpis {
     }
 
     public static Dataset<Row> build(GoldInputs in) {
-        Dataset<Row> members = in.members().groupBy(col("campaign_id").as("_c1")).agg(
+        Dataset<Row> members = in.table(FactCampaignMember.TABLE).groupBy(col("campaign_id").as("_c1")).agg(
                 count(lit(1)).as("members"), sum(when(col("has_responded"), 1L).otherwise(0L)).as("responders"));
-        Dataset<Row> leads = in.leads().where(col("first_touch_campaign_id").isNotNull())
+        Dataset<Row> leads = in.table(FactLead.TABLE).where(col("first_touch_campaign_id").isNotNull())
                 .groupBy(col("first_touch_campaign_id").as("_c2")).agg(
                         count(lit(1)).as("leads"), sum(when(col("became_customer"), 1L).otherwise(0L)).as("customers"));
-        Dataset<Row> won = in.opportunities().where(col("is_closed").and(col("is_won")).and(col("campaign_id").isNotNull()))
+        Dataset<Row> won = in.table(FactOpportunity.TABLE).where(col("is_closed").and(col("is_won")).and(col("campaign_id").isNotNull()))
                 .groupBy(col("campaign_id").as("_c3")).agg(count(lit(1)).as("won_opportunities"),
                         sum(coalesce(col("amount_rc"), lit(0).cast("decimal(38,6)"))).as("won_amount"));
-        Dataset<Row> c = in.campaigns();
+        Dataset<Row> c = in.table(Dimensions.CAMPAIGN);
         Column cost = col("actual_cost_rc");
         return c.join(members, c.col("campaign_id").equalTo(members.col("_c1")), "left")
                 .join(leads, c.col("campaign_id").equalTo(leads.col("_c2")), "left")

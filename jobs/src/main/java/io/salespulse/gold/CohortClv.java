@@ -1,5 +1,7 @@
 package io.salespulse.gold;
 
+import io.salespulse.silver.FactOrder;
+import io.salespulse.silver.DimCustomer;
 import io.salespulse.common.TableSchema;
 import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
@@ -58,7 +60,7 @@ public final class CohortClv {
     }
 
     public static Dataset<Row> build(GoldInputs in) {
-        Dataset<Row> customers = in.customers().where(col("is_current").and(col("is_customer")))
+        Dataset<Row> customers = in.table(DimCustomer.TABLE).where(col("is_current").and(col("is_customer")))
                 .select(col("account_id"), col("cohort_month"), col("acquisition_channel"));
         // each customer counts in its channel and in 'all'
         Dataset<Row> members = customers.unionByName(customers.withColumn("acquisition_channel", lit("all")));
@@ -69,7 +71,7 @@ public final class CohortClv {
                 .withColumn("month_offset", explode(sequence(lit(0),
                         months_between(runMonth, cohortStart).cast("int"))))
                 .withColumn("activity_month", date_format(add_months(cohortStart, col("month_offset")), "yyyy-MM"));
-        Dataset<Row> monthly = RevenueKpis.countedOrders(in.orders())
+        Dataset<Row> monthly = RevenueKpis.countedOrders(in.table(FactOrder.TABLE))
                 .groupBy(col("account_id").as("_account"), date_format(col("effective_date"), "yyyy-MM").as("_month"))
                 .agg(sum("revenue").as("_revenue"), max(col("is_reduction").equalTo(false)).as("_active"));
         Dataset<Row> perCell = members.join(monthly, members.col("account_id").equalTo(monthly.col("_account")))

@@ -51,8 +51,23 @@ public final class GoldBuild {
 
     public static final String LAYER = "gold";
 
-    public static final List<TableSpec> TABLES = List.of(KpiDaily.TABLE, CohortClv.TABLE, RepDaily.TABLE,
-            CampaignKpis.TABLE, Alerts.TABLE);
+    /**
+     * Every gold table, in build order: a model may read the gold tables listed before it (alerts
+     * read the KPI tables). Adding a gold table is one class (its TableSpec and build) and one line here.
+     */
+    public static final List<GoldModel> MODELS = List.of(
+            GoldModel.perDate(KpiDaily.TABLE, KpiDaily::build),
+            GoldModel.whole(CohortClv.TABLE, CohortClv::build),
+            GoldModel.perDate(RepDaily.TABLE, RepDaily::build),
+            GoldModel.whole(CampaignKpis.TABLE, CampaignKpis::build),
+            GoldModel.whole(Alerts.TABLE, Alerts::build));
+
+    public static final List<TableSpec> TABLES = MODELS.stream().map(GoldModel::table).toList();
+
+    /** The silver tables gold reads. */
+    private static final List<TableSpec> SILVER_INPUTS = List.of(FactLead.TABLE, FactOpportunity.TABLE,
+            FactOpportunityStage.TABLE, FactOrder.TABLE, FactActivityDaily.TABLE, DimCustomer.TABLE, Dimensions.SALES_REP,
+            Dimensions.CAMPAIGN, FactCampaignMember.TABLE);
 
     private final SparkSession spark;
     private final TableWriter writer;
@@ -93,69 +108,53 @@ public final class GoldBuild {
                 ? spark.range(1).select(explode(sequence(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)))).as("kpi_date"))
                 : spark.createDataFrame(recomputed.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(),
                         new StructType().add("kpi_date", DataTypes.DateType));
-        GoldInputs in = new GoldInputs(dates, from, runDate, silver(FactLead.TABLE), silver(FactOpportunity.TABLE),
-                silver(FactOpportunityStage.TABLE), silver(FactOrder.TABLE), silver(FactActivityDaily.TABLE),
-                silver(DimCustomer.TABLE), silver(Dimensions.SALES_REP), silver(Dimensions.CAMPAIGN),
-                silver(FactCampaignMember.TABLE), config.closedStages());
+        Map<TableSpec, Dataset<Row>> silver = new LinkedHashMap<>();
+        for (TableSpec t : SILVER_INPUTS) {
+            silver.put(t, writer.read(SilverBuild.LAYER, t.name()));
+        }
+        GoldInputs in = new GoldInputs(dates, from, runDate, silver, config.closedStages(), rules);
         List<Dataset<Row>> cached = new ArrayList<>();
         try {
-            Dataset<Row> daily = TableWriter.conform(KpiDaily.build(in), KpiDaily.TABLE.schema()).cache();
-            Dataset<Row> reps = TableWriter.conform(RepDaily.build(in), RepDaily.TABLE.schema()).cache();
-            Dataset<Row> campaigns = TableWriter.conform(CampaignKpis.build(in), CampaignKpis.TABLE.schema()).cache();
-            // alerts compare a date with the weeks before it: they read the dates kept as they are too
-            Dataset<Row> allDaily = everyDate ? daily : kept(KpiDaily.TABLE, recomputed).unionByName(daily).cache();
-            Dataset<Row> allReps = everyDate ? reps : kept(RepDaily.TABLE, recomputed).unionByName(reps).cache();
-            cached.addAll(List.of(daily, reps, campaigns, allDaily, allReps));
-            Map<TableSpec, Dataset<Row>> out = new LinkedHashMap<>();
-            out.put(KpiDaily.TABLE, daily);
-            out.put(CohortClv.TABLE, CohortClv.build(in));
-            out.put(RepDaily.TABLE, reps);
-            out.put(CampaignKpis.TABLE, campaigns);
-            // kpi_campaign holds the state as of the run date: its rules are judged on that date
-            out.put(Alerts.TABLE, Alerts.evaluate(Map.of(AlertRule.Grain.COMPANY, allDaily, AlertRule.Grain.REP, allReps,
-                    AlertRule.Grain.CAMPAIGN, campaigns.withColumn("kpi_date", lit(Date.valueOf(runDate)))), rules));
             // compute and count every table first: the quality gate sees them all before any is written
             Map<TableSpec, Dataset<Row>> computed = new LinkedHashMap<>();
             Map<TableSpec, Long> counts = new LinkedHashMap<>();
             List<CheckResult> keyChecks = new ArrayList<>();
-            for (Map.Entry<TableSpec, Dataset<Row>> e : out.entrySet()) {
-                TableSpec t = e.getKey();
+            for (GoldModel m : MODELS) {
+                TableSpec t = m.table();
                 spark.sparkContext().setJobDescription("compute gold." + t.name());
-                Dataset<Row> rows = TableWriter.conform(e.getValue(), t.schema()).cache();
+                Dataset<Row> rows = TableWriter.conform(m.build().apply(in), t.schema()).cache();
                 cached.add(rows);
                 QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
                 counts.put(t, profile.rows());
                 keyChecks.addAll(profile.checks());
                 computed.put(t, rows);
+                // the models after this one read the table as it will be: the dates kept as they are too
+                Dataset<Row> after = rows;
+                if (m.dated() && !everyDate) {
+                    after = kept(t, recomputed).unionByName(rows).cache();
+                    cached.add(after);
+                }
+                in = in.with(t, after);
             }
-            gate.beforeGold(keyChecks, totals(daily, in));
-            for (Map.Entry<TableSpec, Dataset<Row>> e : computed.entrySet()) {
-                TableSpec t = e.getKey();
-                Dataset<Row> rows = e.getValue();
-                boolean byDate = DATED.contains(t);
+            gate.beforeGold(keyChecks, totals(computed.get(KpiDaily.TABLE), in));
+            for (GoldModel m : MODELS) {
+                TableSpec t = m.table();
                 spark.sparkContext().setJobDescription("write gold." + t.name());
-                List<String> partitions = List.of(rows.columns()).contains("kpi_month") ? List.of("kpi_month") : List.of();
-                if (rebuild) {
-                    writer.overwrite(LAYER, t.name(), t.comment(), t.schema(), rows, partitions);
-                } else if (!byDate || everyDate) {
-                    writer.sync(LAYER, t.name(), t.comment(), t.schema(), t.key(), rows, null, List.of(), partitions);
+                if (rebuild || !m.dated() || everyDate) {
+                    writer.publish(LAYER, t, computed.get(t), rebuild, null);
                 } else if (!recomputed.isEmpty()) {
                     // only the recomputed dates belong to this sync; the other rows stay as they are
-                    writer.sync(LAYER, t.name(), t.comment(), t.schema(), t.key(), rows,
-                            "t.kpi_date IN (" + dateList(recomputed) + ")", List.of(), partitions);
+                    writer.publish(LAYER, t, computed.get(t), false, "t.kpi_date IN (" + dateList(recomputed) + ")");
                 }
-                progress.step("gold", String.format("%-58s %,9d rows", LAYER + "." + t.name(), counts.get(t)));
+                progress.table(LAYER, t.name(), counts.get(t));
             }
             affected.record(plan, runDate, settings);
-            List<Row> today = allDaily.where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
+            List<Row> today = in.table(KpiDaily.TABLE).where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
             return today.isEmpty() ? null : today.get(0);
         } finally {
             cached.forEach(Dataset::unpersist);
         }
     }
-
-    /** Tables with a row per KPI date: a run rewrites only the dates it recomputes. */
-    private static final List<TableSpec> DATED = List.of(KpiDaily.TABLE, RepDaily.TABLE);
 
     /** Rows of a dated gold table outside the recomputed dates: the dates this run keeps as they are. */
     private Dataset<Row> kept(TableSpec t, java.util.SortedSet<LocalDate> recomputed) {
@@ -200,16 +199,13 @@ public final class GoldBuild {
     private static List<CheckResult> totals(Dataset<Row> daily, GoldInputs in) {
         Row g = daily.agg(sum("leads_created"), sum("won")).first();
         Dataset<Row> dates = in.dates();
-        long leads = in.leads().join(dates, in.leads().col("created_date").equalTo(dates.col("kpi_date")), "left_semi").count();
-        Dataset<Row> won = in.opportunities().where(col("is_closed").and(col("is_won")));
+        Dataset<Row> leadRows = in.table(FactLead.TABLE);
+        long leads = leadRows.join(dates, leadRows.col("created_date").equalTo(dates.col("kpi_date")), "left_semi").count();
+        Dataset<Row> won = in.table(FactOpportunity.TABLE).where(col("is_closed").and(col("is_won")));
         long wonCount = won.join(dates, won.col("close_date").equalTo(dates.col("kpi_date")), "left_semi").count();
         return List.of(
                 QualityChecks.total(KpiDaily.TABLE.name(), "leads_created summed over dates", g.isNullAt(0) ? 0 : g.getLong(0), leads),
                 QualityChecks.total(KpiDaily.TABLE.name(), "won summed over dates", g.isNullAt(1) ? 0 : g.getLong(1), wonCount));
-    }
-
-    private Dataset<Row> silver(TableSpec t) {
-        return writer.read(SilverBuild.LAYER, t.name());
     }
 
     /** kpi.start_date, else the first landed snapshot date, never after the run date. */

@@ -58,7 +58,8 @@ public final class KpiDaily {
                     .col("cancellations", LongType, "Distinct users with a 'Subscription Cancelled' event on d")
                     .col("activation_rate_7d", DoubleType, "Of users who signed up on d, share activated d..d+7 (provisional near the run date)")
                     .struct(),
-            List.of("kpi_date"));
+            List.of("kpi_date"))
+            .partitionedBy("kpi_month");
 
     private KpiDaily() {
     }

@@ -1,5 +1,7 @@
 package io.salespulse.gold;
 
+import io.salespulse.silver.FactLead;
+import io.salespulse.silver.DimCustomer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -20,7 +22,7 @@ public final class LeadKpis {
     }
 
     public static Dataset<Row> daily(GoldInputs in) {
-        Dataset<Row> leads = in.leads();
+        Dataset<Row> leads = in.table(FactLead.TABLE);
         Dataset<Row> created = leads.groupBy(col("created_date").as("kpi_date")).agg(
                 count(lit(1)).as("leads_created"),
                 // the mean of (points / 3) as one division of exact integer sums: a double sum would
@@ -30,7 +32,7 @@ public final class LeadKpis {
                 sum(when(col("became_customer"), 1L).otherwise(0L)).as("_to_customer"));
         Dataset<Row> converted = leads.where(col("is_converted").and(col("converted_date").isNotNull()))
                 .groupBy(col("converted_date").as("kpi_date")).agg(count(lit(1)).as("leads_converted"));
-        Dataset<Row> newCustomers = in.customers().where(col("is_current").and(col("is_customer")))
+        Dataset<Row> newCustomers = in.table(DimCustomer.TABLE).where(col("is_current").and(col("is_customer")))
                 .groupBy(col("acquisition_date").as("kpi_date")).agg(count(lit(1)).as("new_customers"));
         // a lead that became a customer did so on created_date + days_to_customer (the acquisition date)
         Dataset<Row> daysToCustomer = leads.where(col("became_customer"))

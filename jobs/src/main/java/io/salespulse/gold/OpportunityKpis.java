@@ -1,5 +1,7 @@
 package io.salespulse.gold;
 
+import io.salespulse.silver.FactOpportunityStage;
+import io.salespulse.silver.FactOpportunity;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,7 +34,7 @@ public final class OpportunityKpis {
     }
 
     public static Dataset<Row> daily(GoldInputs in) {
-        Dataset<Row> opps = in.opportunities();
+        Dataset<Row> opps = in.table(FactOpportunity.TABLE);
         Dataset<Row> created = opps.groupBy(col("created_date").as("kpi_date")).agg(count(lit(1)).as("opportunities_created"));
         Dataset<Row> closed = closed(opps);
         Dataset<Row> today = closed.groupBy(col("close_date").as("kpi_date")).agg(
@@ -80,7 +82,7 @@ public final class OpportunityKpis {
      * before that date (ties: the greater history Id), counted when its stage is not closed.
      */
     static Dataset<Row> pipeline(GoldInputs in) {
-        Dataset<Row> endOfDay = in.stages()
+        Dataset<Row> endOfDay = in.table(FactOpportunityStage.TABLE)
                 .withColumn("_day", to_date(col("entered_at")))
                 .withColumn("_rank", row_number().over(Window.partitionBy("opportunity_id", "_day")
                         .orderBy(col("entered_at").desc(), col("history_id").desc())))

@@ -1,5 +1,8 @@
 package io.salespulse.gold;
 
+import io.salespulse.silver.FactOpportunity;
+import io.salespulse.silver.FactLead;
+import io.salespulse.silver.Dimensions;
 import io.salespulse.common.TableSchema;
 import io.salespulse.common.TableSpec;
 import org.apache.spark.sql.Column;
@@ -42,18 +45,19 @@ public final class RepDaily {
                     .col("avg_sales_cycle_days", DoubleType, "Mean sales cycle of the opportunities won that day")
                     .col("win_rate_30d", DoubleType, "Rep's won / (won + lost) over [d-29, d]")
                     .struct(),
-            List.of("kpi_date", "owner_id"));
+            List.of("kpi_date", "owner_id"))
+            .partitionedBy("kpi_month");
 
     private RepDaily() {
     }
 
     public static Dataset<Row> build(GoldInputs in) {
-        Dataset<Row> grid = in.dates().crossJoin(in.reps().select(col("owner_id"), col("name").as("rep_name")));
-        Dataset<Row> leads = in.leads().groupBy(col("created_date").as("kpi_date"), col("owner_id"))
+        Dataset<Row> grid = in.dates().crossJoin(in.table(Dimensions.SALES_REP).select(col("owner_id"), col("name").as("rep_name")));
+        Dataset<Row> leads = in.table(FactLead.TABLE).groupBy(col("created_date").as("kpi_date"), col("owner_id"))
                 .agg(count(lit(1)).as("leads_created"));
-        Dataset<Row> opps = in.opportunities().groupBy(col("created_date").as("kpi_date"), col("owner_id"))
+        Dataset<Row> opps = in.table(FactOpportunity.TABLE).groupBy(col("created_date").as("kpi_date"), col("owner_id"))
                 .agg(count(lit(1)).as("opportunities_created"));
-        Dataset<Row> closed = OpportunityKpis.closed(in.opportunities());
+        Dataset<Row> closed = OpportunityKpis.closed(in.table(FactOpportunity.TABLE));
         Column won = col("is_won");
         Dataset<Row> day = closed.groupBy(col("close_date").as("kpi_date"), col("owner_id")).agg(
                 sum(when(won, 1L).otherwise(0L)).as("won"),

@@ -1,5 +1,7 @@
 package io.salespulse.gold;
 
+import io.salespulse.silver.FactOrder;
+import io.salespulse.silver.FactActivityDaily;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,18 +34,18 @@ public final class RevenueKpis {
     }
 
     public static Dataset<Row> daily(GoldInputs in) {
-        Dataset<Row> orders = countedOrders(in.orders());
+        Dataset<Row> orders = countedOrders(in.table(FactOrder.TABLE));
         Column regular = col("is_reduction").equalTo(false);
         Dataset<Row> day = orders.groupBy(col("effective_date").as("kpi_date")).agg(
                 sum(when(regular, 1L).otherwise(0L)).as("orders"),
                 sum(when(regular, col("revenue")).otherwise(ZERO)).as("gross_revenue"),
                 sum(col("revenue")).as("net_revenue"));
-        Dataset<Row> units = in.orders().where(col("is_counted").and(regular))
+        Dataset<Row> units = in.table(FactOrder.TABLE).where(col("is_counted").and(regular))
                 .groupBy(col("effective_date").as("kpi_date")).agg(sum(coalesce(col("quantity"), ZERO)).as("units"));
         Dataset<Row> window = Windows.trailing(in, orders, "effective_date", 30).groupBy("kpi_date").agg(
                 countDistinct(when(regular, col("account_id"))).as("paying_customers_30d"),
                 sum(coalesce(col("revenue"), ZERO)).as("_net_revenue_30d"));
-        Dataset<Row> activity = in.activity();
+        Dataset<Row> activity = in.table(FactActivityDaily.TABLE);
         Dataset<Row> dau = activity.where(in.within("activity_date", 0)).groupBy(col("activity_date").as("kpi_date")).agg(
                 countDistinct(col("user_id")).as("active_users"),
                 countDistinct(when(col("signed_up"), col("user_id"))).as("signups"),
@@ -82,11 +84,11 @@ public final class RevenueKpis {
 
     /** Of the users who signed up on d, the share with an activation dated d through d+7. */
     static Dataset<Row> activationRate(GoldInputs in) {
-        Dataset<Row> signups = in.activity().where(col("signed_up").and(in.within("activity_date", 0)))
+        Dataset<Row> signups = in.table(FactActivityDaily.TABLE).where(col("signed_up").and(in.within("activity_date", 0)))
                 .select(col("activity_date").as("kpi_date"), col("user_id").as("_user"));
         // an activation counts for sign-ups up to 7 days before it: none dated before the first computed
         // date can count (one dated after the run date can: a late timestamp in the next day's zone)
-        Dataset<Row> activations = in.activity().where(col("activated")
+        Dataset<Row> activations = in.table(FactActivityDaily.TABLE).where(col("activated")
                         .and(col("activity_date").geq(lit(java.sql.Date.valueOf(in.from())))))
                 .select(col("activity_date").as("_activated_on"), col("user_id").as("_activated_user"));
         Column within = col("_user").equalTo(col("_activated_user"))

@@ -30,27 +30,15 @@ public final class QualityChecks {
     private QualityChecks() {
     }
 
-    /** A foreign key: every non-null {@code column} of {@code child} is a {@code parentColumn} of {@code parent}. */
-    public record ForeignKey(TableSpec child, String column, TableSpec parent, String parentColumn, String severity) {
-    }
-
     /** A table's row count with its key checks, taken in one pass (the count a build needs anyway). */
     public record Profile(long rows, List<CheckResult> checks) {
     }
 
     /**
-     * Columns besides the key that every row must carry: the dates KPIs are placed by. Staging
-     * quarantines rows without them, so a null here is a defect, not a data problem.
-     */
-    static final Map<String, List<String>> REQUIRED = Map.of(
-            "fact_lead", List.of("created_date"),
-            "fact_opportunity", List.of("created_date", "close_date"),
-            "fact_order", List.of("effective_date"),
-            "dim_customer", List.of("account_id", "valid_from"));
-
-    /**
-     * Primary key unique, no key column null, required columns present (all error-level: a KPI
-     * would count a row twice, lose it, or place it on no date), in one pass over the rows.
+     * Primary key unique, no key column null, the table's required columns present (all error-level:
+     * a KPI would count a row twice, lose it, or place it on no date), in one pass over the rows.
+     * Staging quarantines rows without a required column, so a null here is a defect, not a data
+     * problem.
      */
     public static Profile keys(String layer, TableSpec table, Dataset<Row> rows) {
         Column anyNull = lit(false);
@@ -59,7 +47,7 @@ public final class QualityChecks {
             keyCols[i] = col(table.key().get(i));
             anyNull = anyNull.or(keyCols[i].isNull());
         }
-        List<String> required = REQUIRED.getOrDefault(table.name(), List.of());
+        List<String> required = table.required();
         List<Column> aggs = new ArrayList<>(List.of(sum(when(anyNull, 1L).otherwise(0L)),
                 countDistinct(keyCols[0], java.util.Arrays.copyOfRange(keyCols, 1, keyCols.length))));
         for (String c : required) {
@@ -84,13 +72,28 @@ public final class QualityChecks {
         return new Profile(total, checks);
     }
 
-    /** Orphan counts of every foreign key, collected in one Spark job. */
-    public static List<CheckResult> foreignKeys(String layer, List<ForeignKey> fks, Map<TableSpec, Dataset<Row>> tables) {
+    /** Orphan counts of every foreign key the tables declare (parents among the same tables), in one Spark job. */
+    public static List<CheckResult> foreignKeys(String layer, Map<TableSpec, Dataset<Row>> tables) {
+        Map<String, TableSpec> byName = new java.util.HashMap<>();
+        tables.keySet().forEach(t -> byName.put(t.name(), t));
+        List<TableSpec> children = new ArrayList<>();
+        List<TableSpec.ForeignKey> fks = new ArrayList<>();
+        for (TableSpec t : tables.keySet()) {
+            for (TableSpec.ForeignKey fk : t.foreignKeys()) {
+                children.add(t);
+                fks.add(fk);
+            }
+        }
         Dataset<Row> counts = null;
         for (int i = 0; i < fks.size(); i++) {
-            ForeignKey fk = fks.get(i);
-            Dataset<Row> ids = tables.get(fk.parent()).select(col(fk.parentColumn()).as("_parent")).distinct();
-            Dataset<Row> orphans = tables.get(fk.child()).where(col(fk.column()).isNotNull())
+            TableSpec.ForeignKey fk = fks.get(i);
+            TableSpec parent = byName.get(fk.parent());
+            if (parent == null) {
+                throw new IllegalArgumentException(children.get(i).name() + "." + fk.column() + " points at " + fk.parent()
+                        + ", which is not among the tables checked");
+            }
+            Dataset<Row> ids = tables.get(parent).select(col(fk.parentColumn()).as("_parent")).distinct();
+            Dataset<Row> orphans = tables.get(children.get(i)).where(col(fk.column()).isNotNull())
                     .join(ids, col(fk.column()).equalTo(col("_parent")), "left_anti")
                     .agg(count(lit(1)).as("orphans")).select(lit(i).as("fk"), col("orphans"));
             counts = counts == null ? orphans : counts.union(orphans);
@@ -103,9 +106,9 @@ public final class QualityChecks {
         }
         List<CheckResult> out = new ArrayList<>();
         for (int i = 0; i < fks.size(); i++) {
-            ForeignKey fk = fks.get(i);
-            out.add(new CheckResult(layer, "foreign_key", fk.child().name(), fk.severity(), byFk[i] == 0, byFk[i],
-                    byFk[i] + " rows whose " + fk.column() + " is not a " + fk.parent().name() + "." + fk.parentColumn()));
+            TableSpec.ForeignKey fk = fks.get(i);
+            out.add(new CheckResult(layer, "foreign_key", children.get(i).name(), fk.blocking() ? CheckResult.ERROR : CheckResult.WARN,
+                    byFk[i] == 0, byFk[i], byFk[i] + " rows whose " + fk.column() + " is not a " + fk.parent() + "." + fk.parentColumn()));
         }
         return out;
     }

@@ -13,6 +13,16 @@ import static org.apache.spark.sql.functions.lit;
  */
 public record Built(Dataset<Row> rows, Dataset<Row> quarantined) {
 
+    /** The columns of {@link #quarantined()}. */
+    public static final org.apache.spark.sql.types.StructType QUARANTINE = new org.apache.spark.sql.types.StructType()
+            .add("table_name", "string").add("record_id", "string").add("source_file", "string")
+            .add("snapshot_date", "date").add("reason", "string");
+
+    /** Rows of a build that stops none. */
+    public static Built clean(Dataset<Row> rows) {
+        return new Built(rows, rows.sparkSession().createDataFrame(java.util.List.of(), QUARANTINE));
+    }
+
     /** Quarantine rows from a frame with id and lineage columns, for the named table. */
     public static Dataset<Row> quarantine(Dataset<Row> df, String table, Column reason) {
         return df.select(lit(table).as("table_name"), col("id").cast("string").as("record_id"),

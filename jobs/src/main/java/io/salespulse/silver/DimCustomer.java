@@ -2,6 +2,8 @@ package io.salespulse.silver;
 
 import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
+import io.salespulse.ingest.SourceObject;
+import io.salespulse.intermediate.CurrentState;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,9 +50,20 @@ public final class DimCustomer {
                     .col("valid_to", TimestampType, "Start of the next version; null for the current one")
                     .col("is_current", BooleanType, "valid_to is null")
                     .struct(),
-            List.of("customer_key"));
+            List.of("customer_key"))
+            .requiring("account_id", "valid_from");
 
     private DimCustomer() {
+    }
+
+    /** From the run's inputs: every version of each live account, in its history, without deletions. */
+    public static Dataset<Row> build(SilverInputs in) {
+        Dataset<Row> ranked = in.ranked(SourceObject.ACCOUNT);
+        Dataset<Row> live = in.live(SourceObject.ACCOUNT);
+        Dataset<Row> ids = live.select(col("id").as("_live_id"));
+        Dataset<Row> versions = ranked.where(col("is_deleted").equalTo(false).and(col("_source_file").notEqual(CurrentState.ABSENT)))
+                .join(ids, ranked.col("id").equalTo(ids.col("_live_id"))).drop("_live_id", "_is_current");
+        return build(versions, live, in.acquisitions(), in.channels());
     }
 
     /**

@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.dayofweek;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.month;
 import static org.apache.spark.sql.functions.quarter;
 import static org.apache.spark.sql.functions.sequence;
@@ -103,6 +104,25 @@ public final class Dimensions {
     public static Dataset<Row> products(Dataset<Row> products) {
         return products.select(col("id").as("product_id"), col("name"), col("product_code"), col("family"),
                 coalesce(col("is_active"), lit(false)).as("is_active"));
+    }
+
+    /**
+     * From the run's inputs: every date from the earliest business date in the facts built before
+     * it (at most 20 years back, whatever bad data says) to the run date.
+     */
+    public static Dataset<Row> dates(SilverInputs in) {
+        LocalDate runDate = in.runDate();
+        Row r = in.table(FactLead.TABLE).select(min("created_date").as("d"))
+                .union(in.table(FactOpportunity.TABLE).select(min("created_date")))
+                .union(in.table(FactOrder.TABLE).select(min("effective_date")))
+                .union(in.table(FactActivityDaily.TABLE).select(min("activity_date")))
+                .agg(min("d")).first();
+        LocalDate first = r.isNullAt(0) ? runDate : r.getDate(0).toLocalDate();
+        LocalDate floor = runDate.minusYears(20);
+        if (first.isBefore(floor)) {
+            first = floor;
+        }
+        return dates(in.rates().sparkSession(), first.isAfter(runDate) ? runDate : first, runDate);
     }
 
     public static Dataset<Row> dates(SparkSession spark, LocalDate from, LocalDate to) {

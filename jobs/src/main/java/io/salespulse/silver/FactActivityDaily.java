@@ -2,6 +2,7 @@ package io.salespulse.silver;
 
 import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
+import io.salespulse.ingest.SourceObject;
 import io.salespulse.staging.Staging;
 import io.salespulse.staging.Typing;
 import org.apache.spark.sql.Column;
@@ -80,6 +81,14 @@ public final class FactActivityDaily {
         return staged.withColumn("_copy", row_number().over(Window.partitionBy("id")
                         .orderBy(col("_snapshot_date"), col("_source_file"), col("_row_number"))))
                 .where(col("_copy").equalTo(1)).drop("_copy");
+    }
+
+    /** From the run's inputs: bronze events staged and deduplicated; an event that cannot be typed is quarantined. */
+    public static Built build(SilverInputs in) {
+        Dataset<Row> staged = stage(in.events());
+        Dataset<Row> events = dedupe(staged.where(col("_error").isNull()));
+        return new Built(build(events, in.live(SourceObject.CONTACT)),
+                Built.quarantine(staged.where(col("_error").isNotNull()), "segment_events", col("_error")));
     }
 
     /**

@@ -30,7 +30,8 @@ public final class FactCampaignMember {
                     .col("first_responded_date", DateType, "FirstRespondedDate")
                     .col("created_at", TimestampType, "When the membership was created")
                     .struct(),
-            List.of("campaign_member_id"));
+            List.of("campaign_member_id"))
+            .expecting("campaign_id", Dimensions.CAMPAIGN, "campaign_id");
 
     private FactCampaignMember() {
     }

@@ -53,7 +53,10 @@ public final class FactLead {
                     .col("became_customer", BooleanType, "Converted, its account is a customer, acquired on or after the lead's created date")
                     .col("days_to_customer", IntegerType, "acquisition_date - created_date, for leads that became customers")
                     .struct(),
-            List.of("lead_id"));
+            List.of("lead_id"))
+            .requiring("created_date")
+            .expecting("owner_id", Dimensions.SALES_REP, "owner_id")
+            .expecting("first_touch_campaign_id", Dimensions.CAMPAIGN, "campaign_id");
 
     static final String EMAIL_PATTERN = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$";
 

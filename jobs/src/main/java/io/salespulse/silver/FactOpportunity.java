@@ -44,7 +44,10 @@ public final class FactOpportunity {
                     .col("amount_rc", createDecimalType(38, 6), "Amount in reporting currency at the rate valid on close_date, rounded half-up to 6 decimals")
                     .col("sales_cycle_days", IntegerType, "close_date - created_date, for won opportunities")
                     .struct(),
-            List.of("opportunity_id"));
+            List.of("opportunity_id"))
+            .requiring("created_date", "close_date")
+            .expecting("owner_id", Dimensions.SALES_REP, "owner_id")
+            .expecting("account_id", DimCustomer.TABLE, "account_id");
 
     private FactOpportunity() {
     }

@@ -2,6 +2,7 @@ package io.salespulse.silver;
 
 import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
+import io.salespulse.ingest.SourceObject;
 import io.salespulse.intermediate.ConversionRates;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -11,6 +12,7 @@ import java.util.List;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
@@ -40,9 +42,28 @@ public final class FactOpportunityStage {
                     .col("amount_rc", createDecimalType(38, 6), "Amount in reporting currency at the rate valid on the row's close_date")
                     .col("is_closed_stage", BooleanType, "Stage is one of the configured closed stages")
                     .struct(),
-            List.of("history_id"));
+            List.of("history_id"))
+            // the build quarantines stages of unknown opportunities: an orphan here is a defect
+            .referencing("opportunity_id", FactOpportunity.TABLE, "opportunity_id");
 
     private FactOpportunityStage() {
+    }
+
+    /**
+     * From the run's inputs: history rows of live opportunities; a row whose opportunity never
+     * existed is quarantined (one of a deleted opportunity is dropped with it).
+     */
+    public static Built build(SilverInputs in) {
+        Dataset<Row> history = in.live(SourceObject.OPPORTUNITY_HISTORY);
+        Dataset<Row> liveOpps = in.live(SourceObject.OPPORTUNITY).select(col("id").as("_opp"));
+        Dataset<Row> everOpps = in.ranked(SourceObject.OPPORTUNITY).select(col("id").as("_ever")).distinct();
+        Dataset<Row> linked = history.join(liveOpps, history.col("opportunity_id").equalTo(liveOpps.col("_opp")), "left")
+                .join(everOpps, history.col("opportunity_id").equalTo(everOpps.col("_ever")), "left");
+        Built built = build(linked.where(col("_opp").isNotNull()).drop("_opp", "_ever"), in.live(SourceObject.OPPORTUNITY),
+                in.rates(), in.reportingCurrency(), in.closedStages());
+        Dataset<Row> orphans = Built.quarantine(linked.where(col("_ever").isNull()), TABLE.name(),
+                concat(lit("opportunity not found: "), col("opportunity_id")));
+        return new Built(built.rows(), built.quarantined().unionByName(orphans));
     }
 
     /**

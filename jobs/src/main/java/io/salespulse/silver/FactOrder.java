@@ -46,7 +46,10 @@ public final class FactOrder {
                     .col("order_total_amount_rc", createDecimalType(38, 6), "The order's TotalAmount in reporting currency: what revenue KPIs sum, once per order")
                     .col("is_first_order", BooleanType, "This order is the account's acquisition order (earliest counted non-reduction order, ties: lowest Id)")
                     .struct(),
-            List.of("order_line_id"));
+            List.of("order_line_id"))
+            .requiring("effective_date")
+            .expecting("account_id", DimCustomer.TABLE, "account_id")
+            .expecting("product_id", Dimensions.PRODUCT, "product_id");
 
     private FactOrder() {
     }

@@ -18,7 +18,6 @@ import io.salespulse.quality.Reconciliation;
 import io.salespulse.staging.StagedObject;
 import io.salespulse.staging.Staging;
 import io.salespulse.staging.Typing;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -34,11 +33,9 @@ import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -52,10 +49,32 @@ public final class SilverBuild {
 
     public static final String LAYER = "silver";
 
-    /** Every silver table, in dependency-free write order. */
-    public static final List<TableSpec> TABLES = List.of(Dimensions.DATE, Dimensions.SALES_REP, Dimensions.PRODUCT,
-            Dimensions.CAMPAIGN, DimCustomer.TABLE, FactLead.TABLE, FactOpportunity.TABLE, FactOpportunityStage.TABLE,
-            FactOrder.TABLE, FactActivityDaily.TABLE, FactCampaignMember.TABLE);
+    /**
+     * Every silver table, in build (and write) order: a model may read the tables before it
+     * (dim_date spans the dates of the facts). Adding a silver table is one class (its TableSpec
+     * and build) and one line here.
+     */
+    public static final List<SilverModel> MODELS = List.of(
+            SilverModel.clean(Dimensions.SALES_REP, in -> Dimensions.salesReps(in.live(SourceObject.USER)))
+                    .onePerRecordOf(SourceObject.USER),
+            SilverModel.clean(Dimensions.PRODUCT, in -> Dimensions.products(in.live(SourceObject.PRODUCT)))
+                    .onePerRecordOf(SourceObject.PRODUCT),
+            SilverModel.of(Dimensions.CAMPAIGN, in -> Dimensions.campaigns(in.live(SourceObject.CAMPAIGN), in.rates(),
+                    in.reportingCurrency())),
+            SilverModel.clean(DimCustomer.TABLE, DimCustomer::build),
+            SilverModel.clean(FactLead.TABLE, in -> FactLead.build(in.live(SourceObject.LEAD), in.live(SourceObject.CAMPAIGN_MEMBER),
+                    in.acquisitions(), in.hash())).onePerRecordOf(SourceObject.LEAD),
+            SilverModel.of(FactOpportunity.TABLE, in -> FactOpportunity.build(in.live(SourceObject.OPPORTUNITY), in.rates(),
+                    in.reportingCurrency())),
+            SilverModel.of(FactOpportunityStage.TABLE, FactOpportunityStage::build),
+            SilverModel.of(FactOrder.TABLE, in -> FactOrder.build(in.orders(), in.live(SourceObject.ORDER_ITEM),
+                    in.ranked(SourceObject.ORDER).select("id"), in.rates(), in.reportingCurrency(), in.acquisitions())),
+            SilverModel.of(FactActivityDaily.TABLE, FactActivityDaily::build),
+            SilverModel.clean(FactCampaignMember.TABLE, in -> FactCampaignMember.build(in.live(SourceObject.CAMPAIGN_MEMBER)))
+                    .onePerRecordOf(SourceObject.CAMPAIGN_MEMBER),
+            SilverModel.clean(Dimensions.DATE, Dimensions::dates));
+
+    public static final List<TableSpec> TABLES = MODELS.stream().map(SilverModel::table).toList();
 
     /**
      * @param keyChecks primary-key checks of every table, taken while counting it
@@ -118,55 +137,35 @@ public final class SilverBuild {
                 live.put(object, r.where(col("_is_current").and(col("is_deleted").equalTo(false))).drop("_is_current"));
                 reconciliation.add(reconcile(object, staged, r));
             }
+            // intermediate steps several models share
             Dataset<Row> rates = live.get(SourceObject.DATED_CONVERSION_RATE);
             Dataset<Row> everAccounts = ranked.get(SourceObject.ACCOUNT).select("id");
             Built orders = FactOrder.orders(live.get(SourceObject.ORDER), live.get(SourceObject.ACCOUNT), everAccounts, rates, rc);
+            quarantine.add(orders.quarantined());
             Dataset<Row> conformedOrders = orders.rows().cache();
             cached.add(conformedOrders);
             Dataset<Row> acquisitions = CustomerAcquisition.acquisitions(conformedOrders).cache();
             cached.add(acquisitions);
-            Dataset<Row> channels = CustomerAcquisition.channels(live.get(SourceObject.LEAD));
-
-            Map<TableSpec, Dataset<Row>> out = new LinkedHashMap<>();
-            out.put(Dimensions.SALES_REP, Dimensions.salesReps(live.get(SourceObject.USER)));
-            out.put(Dimensions.PRODUCT, Dimensions.products(live.get(SourceObject.PRODUCT)));
-            Built campaigns = Dimensions.campaigns(live.get(SourceObject.CAMPAIGN), rates, rc);
-            out.put(Dimensions.CAMPAIGN, campaigns.rows());
-            out.put(DimCustomer.TABLE, DimCustomer.build(accountVersions(ranked.get(SourceObject.ACCOUNT), live.get(SourceObject.ACCOUNT)),
-                    live.get(SourceObject.ACCOUNT), acquisitions, channels));
-            out.put(FactCampaignMember.TABLE, FactCampaignMember.build(live.get(SourceObject.CAMPAIGN_MEMBER)));
-            out.put(FactLead.TABLE, FactLead.build(live.get(SourceObject.LEAD), live.get(SourceObject.CAMPAIGN_MEMBER), acquisitions, hash));
-            Built opportunities = FactOpportunity.build(live.get(SourceObject.OPPORTUNITY), rates, rc);
-            out.put(FactOpportunity.TABLE, opportunities.rows());
-            Built stages = stages(ranked, live, rates, rc);
-            out.put(FactOpportunityStage.TABLE, stages.rows());
-            Built orderLines = FactOrder.build(conformedOrders, live.get(SourceObject.ORDER_ITEM),
-                    ranked.get(SourceObject.ORDER).select("id"), rates, rc, acquisitions);
-            out.put(FactOrder.TABLE, orderLines.rows());
-            Built activity = activity(runDate, live.get(SourceObject.CONTACT));
-            out.put(FactActivityDaily.TABLE, activity.rows());
-            out.put(Dimensions.DATE, Dimensions.dates(spark, firstDate(runDate, out), runDate));
-            for (Built b : List.of(orders, campaigns, opportunities, stages, orderLines, activity)) {
-                quarantine.add(b.quarantined());
-            }
+            SilverInputs in = new SilverInputs(runDate, live, ranked, bronze(SourceObject.SEGMENT_EVENTS, runDate), rates,
+                    conformedOrders, acquisitions, CustomerAcquisition.channels(live.get(SourceObject.LEAD)), rc,
+                    config.closedStages(), hash, Map.of());
 
             Map<String, Long> counts = new LinkedHashMap<>();
             List<CheckResult> keyChecks = new ArrayList<>();
-            for (TableSpec t : TABLES) {
+            for (SilverModel m : MODELS) {
+                TableSpec t = m.table();
                 spark.sparkContext().setJobDescription("write silver." + t.name());
-                // computed once: counted, then written from the cache
-                Dataset<Row> rows = TableWriter.conform(out.get(t), t.schema()).cache();
+                Built built = m.build().apply(in);
+                quarantine.add(built.quarantined());
+                // computed once: counted, then written from the cache, and read from it by the models after it
+                Dataset<Row> rows = TableWriter.conform(built.rows(), t.schema()).cache();
                 cached.add(rows);
                 QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
                 keyChecks.addAll(profile.checks());
-                long n = profile.rows();
-                if (rebuild) {
-                    writer.overwrite(LAYER, t.name(), t.comment(), t.schema(), rows);
-                } else {
-                    writer.sync(LAYER, t.name(), t.comment(), t.schema(), t.key(), rows, null, List.of());
-                }
-                counts.put(t.name(), n);
-                progress.step("silver", String.format("%-58s %,9d rows", LAYER + "." + t.name(), n));
+                writer.publish(LAYER, t, rows, rebuild, null);
+                counts.put(t.name(), profile.rows());
+                progress.table(LAYER, t.name(), profile.rows());
+                in = in.with(t, rows);
             }
             long quarantined = writeQuarantine(quarantine, cached);
             return new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs);
@@ -256,50 +255,6 @@ public final class SilverBuild {
                 .select(col("table_name"), col("snapshot_date"),
                         Typing.parse(col("extracted_at"), Typing.Type.TIMESTAMP).as("extracted_at"))
                 .distinct();
-    }
-
-    /** Versions of live accounts, in their history, without deletions. */
-    private static Dataset<Row> accountVersions(Dataset<Row> ranked, Dataset<Row> liveAccounts) {
-        Dataset<Row> ids = liveAccounts.select(col("id").as("_live_id"));
-        return ranked.where(col("is_deleted").equalTo(false).and(col("_source_file").notEqual(CurrentState.ABSENT)))
-                .join(ids, ranked.col("id").equalTo(ids.col("_live_id"))).drop("_live_id", "_is_current");
-    }
-
-    /** History rows of live opportunities; a row whose opportunity never existed is quarantined. */
-    private Built stages(Map<SourceObject, Dataset<Row>> ranked, Map<SourceObject, Dataset<Row>> live, Dataset<Row> rates,
-                         String rc) {
-        Dataset<Row> history = live.get(SourceObject.OPPORTUNITY_HISTORY);
-        Dataset<Row> liveOpps = live.get(SourceObject.OPPORTUNITY).select(col("id").as("_opp"));
-        Dataset<Row> everOpps = ranked.get(SourceObject.OPPORTUNITY).select(col("id").as("_ever")).distinct();
-        Dataset<Row> linked = history.join(liveOpps, history.col("opportunity_id").equalTo(liveOpps.col("_opp")), "left")
-                .join(everOpps, history.col("opportunity_id").equalTo(everOpps.col("_ever")), "left");
-        Built built = FactOpportunityStage.build(linked.where(col("_opp").isNotNull()).drop("_opp", "_ever"),
-                live.get(SourceObject.OPPORTUNITY), rates, rc, config.closedStages());
-        Dataset<Row> orphans = Built.quarantine(linked.where(col("_ever").isNull()), FactOpportunityStage.TABLE.name(),
-                concat(lit("opportunity not found: "), col("opportunity_id")));
-        return new Built(built.rows(), built.quarantined().unionByName(orphans));
-    }
-
-    private Built activity(LocalDate runDate, Dataset<Row> contacts) {
-        Dataset<Row> staged = FactActivityDaily.stage(bronze(SourceObject.SEGMENT_EVENTS, runDate));
-        Dataset<Row> events = FactActivityDaily.dedupe(staged.where(col("_error").isNull()));
-        return new Built(FactActivityDaily.build(events, contacts),
-                Built.quarantine(staged.where(col("_error").isNotNull()), "segment_events", col("_error")));
-    }
-
-    /** dim_date starts at the earliest business date seen (at most 20 years back, whatever bad data says). */
-    private LocalDate firstDate(LocalDate runDate, Map<TableSpec, Dataset<Row>> out) {
-        Row r = out.get(FactLead.TABLE).select(min("created_date").as("d"))
-                .union(out.get(FactOpportunity.TABLE).select(min("created_date")))
-                .union(out.get(FactOrder.TABLE).select(min("effective_date")))
-                .union(out.get(FactActivityDaily.TABLE).select(min("activity_date")))
-                .agg(min("d")).first();
-        LocalDate first = r.isNullAt(0) ? runDate : r.getDate(0).toLocalDate();
-        LocalDate floor = runDate.minusYears(20);
-        if (first.isBefore(floor)) {
-            first = floor;
-        }
-        return first.isAfter(runDate) ? runDate : first;
     }
 
     /**

@@ -69,10 +69,13 @@ class GoldKpisTest extends SparkTestBase {
 
         GoldInputs build() {
             Dataset<Row> dates = spark().range(1).select(explode(sequence(lit(Date.valueOf(from)), lit(Date.valueOf(to)))).as("kpi_date"));
-            return new GoldInputs(dates, LocalDate.parse(from), LocalDate.parse(to), get(FactLead.TABLE), get(FactOpportunity.TABLE),
-                    get(FactOpportunityStage.TABLE), get(FactOrder.TABLE), get(FactActivityDaily.TABLE), get(DimCustomer.TABLE),
-                    get(Dimensions.SALES_REP), get(Dimensions.CAMPAIGN), get(FactCampaignMember.TABLE),
-                    List.of("Closed Won", "Closed Lost"));
+            Map<TableSpec, Dataset<Row>> silver = new HashMap<>();
+            for (TableSpec t : List.of(FactLead.TABLE, FactOpportunity.TABLE, FactOpportunityStage.TABLE, FactOrder.TABLE,
+                    FactActivityDaily.TABLE, DimCustomer.TABLE, Dimensions.SALES_REP, Dimensions.CAMPAIGN, FactCampaignMember.TABLE)) {
+                silver.put(t, get(t));
+            }
+            return new GoldInputs(dates, LocalDate.parse(from), LocalDate.parse(to), silver, List.of("Closed Won", "Closed Lost"),
+                    List.of());
         }
 
         private Dataset<Row> get(TableSpec t) {

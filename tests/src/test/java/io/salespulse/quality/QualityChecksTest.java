@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The quality checks on tiny hand-made frames, each with the count worked out by hand. */
 class QualityChecksTest extends SparkTestBase {
@@ -43,19 +44,54 @@ class QualityChecksTest extends SparkTestBase {
     }
 
     @Test
-    void foreignKeysCountOrphansAndIgnoreNullReferences() {
+    void foreignKeysDeclaredOnTheTableSpecCountOrphansAndIgnoreNullReferences() {
         TableSpec reps = Dimensions.SALES_REP;
+        TableSpec stages = new TableSpec("stage", "test", new org.apache.spark.sql.types.StructType()
+                .add("history_id", "string").add("opportunity_id", "string"), List.of("history_id"))
+                .referencing("opportunity_id", FactOpportunity.TABLE, "opportunity_id");
+        TableSpec opportunities = new TableSpec(FactOpportunity.TABLE.name(), "test", new org.apache.spark.sql.types.StructType()
+                .add("opportunity_id", "string").add("owner_id", "string"), List.of("opportunity_id"))
+                .expecting("owner_id", reps, "owner_id");
         Dataset<Row> parent = values("owner_id", "('U1'), ('U2')");
         // U9 twice is two orphan rows; a null owner is not an orphan
         Dataset<Row> child = values("opportunity_id, owner_id", "('O1', 'U1'), ('O2', 'U9'), ('O3', 'U9'), ('O4', CAST(NULL AS STRING))");
-        List<CheckResult> r = QualityChecks.foreignKeys("silver",
-                List.of(new QualityChecks.ForeignKey(FactOpportunity.TABLE, "owner_id", reps, "owner_id", CheckResult.WARN)),
-                Map.of(FactOpportunity.TABLE, child, reps, parent));
-        assertThat(r).singleElement().satisfies(c -> {
+        // H2's opportunity O7 does not exist: one orphan of a blocking key
+        Dataset<Row> history = values("history_id, opportunity_id", "('H1', 'O1'), ('H2', 'O7')");
+        Map<TableSpec, Dataset<Row>> tables = new java.util.LinkedHashMap<>();
+        tables.put(reps, parent);
+        tables.put(opportunities, child);
+        tables.put(stages, history);
+        List<CheckResult> r = QualityChecks.foreignKeys("silver", tables);
+        assertThat(r).hasSize(2);
+        assertThat(r.get(0)).satisfies(c -> {
+            assertThat(c.tableName()).isEqualTo("fact_opportunity");
             assertThat(c.observed()).isEqualTo(2);
             assertThat(c.passed()).isFalse();
             assertThat(c.blocking()).isFalse();
+            assertThat(c.detail()).isEqualTo("2 rows whose owner_id is not a dim_sales_rep.owner_id");
         });
+        assertThat(r.get(1)).satisfies(c -> {
+            assertThat(c.tableName()).isEqualTo("stage");
+            assertThat(c.observed()).isEqualTo(1);
+            assertThat(c.blocking()).isTrue();
+        });
+    }
+
+    @Test
+    void aTableSpecNamingAColumnItDoesNotHaveIsRefused() {
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType().add("id", "string");
+        TableSpec t = new TableSpec("t", "test", schema, List.of("id"));
+        assertThatThrownBy(() -> t.requiring("created_date")).hasMessage("t: created_date is not one of its columns");
+        assertThatThrownBy(() -> t.expecting("owner_id", Dimensions.SALES_REP, "owner_id"))
+                .hasMessage("t: owner_id is not one of its columns");
+        assertThatThrownBy(() -> new TableSpec("t", "test", schema, List.of("key"))).hasMessage("t: key is not one of its columns");
+    }
+
+    @Test
+    void aForeignKeyToATableNotCheckedIsADefectNotAPass() {
+        Map<TableSpec, Dataset<Row>> tables = Map.of(FactOpportunity.TABLE, values("opportunity_id, owner_id, account_id", "('O1', 'U1', 'A1')"));
+        assertThatThrownBy(() -> QualityChecks.foreignKeys("silver", tables))
+                .hasMessageContaining("fact_opportunity.owner_id points at dim_sales_rep, which is not among the tables checked");
     }
 
     @Test

@@ -121,7 +121,7 @@ class ReliabilityTest extends SparkTestBase {
                 new KillPoint("bronze: first object written", "ingest", l -> l.contains("salesforce/Lead/snapshot_date=" + DAY2)),
                 new KillPoint("bronze: mid-way", "ingest", l -> l.contains("salesforce/Order/snapshot_date=" + DAY2)),
                 new KillPoint("between ingest and silver", "all", l -> l.contains("snapshots loaded")),
-                new KillPoint("silver: first MERGE done", "silver", l -> l.contains("silver.dim_date ")),
+                new KillPoint("silver: first MERGE done", "silver", l -> l.contains("silver.dim_sales_rep ")),
                 new KillPoint("silver: fact_lead MERGE done", "silver", l -> l.contains("silver.fact_lead ")),
                 new KillPoint("silver: fact_order MERGE done", "silver", l -> l.contains("silver.fact_order ")),
                 new KillPoint("between silver and gold", "all", l -> l.contains("silver: ") && l.contains(" checks,")),

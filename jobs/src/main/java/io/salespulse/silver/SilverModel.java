@@ -1,0 +1,32 @@
+package io.salespulse.silver;
+
+import io.salespulse.common.TableSpec;
+import io.salespulse.ingest.SourceObject;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.util.function.Function;
+
+/**
+ * A silver table: its contract, one pure build from the run's inputs, and — when it holds exactly
+ * one row per live record of a source object — that object, so the quality gate reconciles its
+ * row count with bronze. {@link SilverBuild#MODELS} lists them in build order; conform, key
+ * checks, the write, progress and caching are done for every model alike by {@link SilverBuild}.
+ */
+public record SilverModel(TableSpec table, SourceObject onePerRecordOf, Function<SilverInputs, Built> build) {
+
+    /** A table whose build stops rows on the way (quarantined with a reason). */
+    public static SilverModel of(TableSpec table, Function<SilverInputs, Built> build) {
+        return new SilverModel(table, null, build);
+    }
+
+    /** A table whose build stops no row. */
+    public static SilverModel clean(TableSpec table, Function<SilverInputs, Dataset<Row>> build) {
+        return new SilverModel(table, null, in -> Built.clean(build.apply(in)));
+    }
+
+    /** This model, declared to hold one row per live record of {@code object}. */
+    public SilverModel onePerRecordOf(SourceObject object) {
+        return new SilverModel(table, object, build);
+    }
+}
