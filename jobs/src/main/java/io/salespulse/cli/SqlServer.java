@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,11 @@ public final class SqlServer {
             Path metastore = Path.of(config.get(SalespulseConfig.SQL_METASTORE_DIR)).toAbsolutePath().normalize();
             boolean bronze = config.getBoolean(SalespulseConfig.SQL_EXPOSE_BRONZE);
 
+            // Derby writes its log to the working directory unless told otherwise: keep it beside the metastore
+            if (System.getProperty("derby.stream.error.file") == null) {
+                Files.createDirectories(metastore);
+                System.setProperty("derby.stream.error.file", metastore.resolve("derby.log").toString());
+            }
             Map<String, String> hive = new LinkedHashMap<>();
             hive.put("spark.sql.catalogImplementation", "hive");
             hive.put("spark.hadoop.javax.jdo.option.ConnectionURL",

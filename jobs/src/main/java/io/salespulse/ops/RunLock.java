@@ -4,6 +4,7 @@ import io.salespulse.common.Uris;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.FileNotFoundException;
@@ -67,9 +68,23 @@ public final class RunLock implements AutoCloseable {
      */
     public static RunLock acquire(Configuration hadoop, String warehouseRoot, String runId, Duration timeout,
                                   Duration wait, Duration settle) {
+        return acquire(hadoop, warehouseRoot, runId, timeout, wait, () -> sleep(settle));
+    }
+
+    /**
+     * As above, with the step between writing the lease and reading it back given explicitly: a
+     * sleep in production; in a test, a barrier that both contenders reach after writing, so the
+     * race is decided by the protocol and not by the machine's speed.
+     */
+    public static RunLock acquire(Configuration hadoop, String warehouseRoot, String runId, Duration timeout,
+                                  Duration wait, Runnable settle) {
         Path path = new Path(Uris.join(warehouseRoot, FILE));
         try {
             FileSystem fs = path.getFileSystem(hadoop);
+            if (fs instanceof LocalFileSystem local) {
+                // no checksum file beside the lease: two runs writing at once could leave one's data with the other's checksum
+                fs = local.getRaw();
+            }
             RunLock lock = new RunLock(fs, path, runId, timeout);
             Instant giveUp = Instant.now().plus(wait);
             while (true) {
@@ -77,13 +92,16 @@ public final class RunLock implements AutoCloseable {
                 String busy = holder == null ? null : lock.liveHolder(holder);
                 if (busy == null) {
                     lock.write();
-                    sleep(settle);
+                    settle.run();
                     Properties after = lock.read();
                     if (after != null && runId.equals(after.getProperty("run_id"))) {
                         lock.heartbeat.start();
                         return lock;
                     }
                     busy = after == null ? "a run that released it meanwhile" : lock.liveHolder(after);
+                    if (busy == null) {
+                        busy = "run " + after.getProperty("run_id") + ", which took it at the same time";
+                    }
                 }
                 if (Instant.now().isAfter(giveUp)) {
                     throw new BusyException("warehouse " + warehouseRoot + " is in use by " + busy
@@ -158,6 +176,10 @@ public final class RunLock implements AutoCloseable {
                 System.err.println("salespulse: warning: lock heartbeat failed: " + e.getMessage());
             }
         }
+    }
+
+    public String runId() {
+        return runId;
     }
 
     /** Stops the heartbeat and removes the lease if it is still ours. */

@@ -7,8 +7,12 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @org.junit.jupiter.api.Tag("slow")
 class GoldEndToEndTest extends SparkTestBase {
 
+    private static final LocalDate START = LocalDate.parse("2026-01-01");
+    /** Long enough for orders to follow the first won deals (orders lag deals by weeks in the demo company). */
+    private static final int DAYS = 70;
+    private static final LocalDate RUN_DATE = START.plusDays(DAYS - 1);
     private static Path dir;
     private static String landing;
     private static String warehouse;
@@ -31,9 +39,9 @@ class GoldEndToEndTest extends SparkTestBase {
         dir = workDir("gold-e2e");
         landing = dir.resolve("landing").toString();
         warehouse = dir.resolve("warehouse").toString();
-        assertThat(Cli.run("datagen", "--out", landing, "--start", "2026-01-01", "--days", "40", "--scale", "0.02",
+        assertThat(Cli.run("datagen", "--out", landing, "--start", START.toString(), "--days", String.valueOf(DAYS), "--scale", "0.02",
                 "--seed", "21", "--malformed-rate", "0").code()).isEqualTo(0);
-        Cli.Result r = Cli.run("run", "--date", "2026-02-09", "--landing", landing, "--warehouse", warehouse);
+        Cli.Result r = Cli.run("run", "--date", RUN_DATE.toString(), "--landing", landing, "--warehouse", warehouse);
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(r.out()).contains("gold.kpi_daily").contains("] kpi ");
     }
@@ -44,16 +52,16 @@ class GoldEndToEndTest extends SparkTestBase {
      */
     @Test
     void theDashboardShowsTheDatesKpisInABrowser() throws Exception {
-        java.nio.file.Path page = java.nio.file.Path.of(warehouse, "reports", "2026-02-09", "index.html");
+        java.nio.file.Path page = java.nio.file.Path.of(warehouse, "reports", RUN_DATE.toString(), "index.html");
         assertThat(page).as("the run publishes the dashboard").exists();
         Path out = dir.resolve("report");
-        Cli.Result r = Cli.run("report", "--date", "2026-02-09", "--out", out.toString(), "--warehouse", warehouse);
+        Cli.Result r = Cli.run("report", "--date", RUN_DATE.toString(), "--out", out.toString(), "--warehouse", warehouse);
         assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(Files.readString(out.resolve("index.html"))).isEqualTo(Files.readString(page));
 
         io.salespulse.testing.Chromium.Page rendered = io.salespulse.testing.Chromium.load(page);
         assertThat(rendered.console()).isEmpty();
-        Row gold = spark().read().format("delta").load(warehouse + "/gold/kpi_daily").where("kpi_date = DATE'2026-02-09'").first();
+        Row gold = spark().read().format("delta").load(warehouse + "/gold/kpi_daily").where("kpi_date = DATE'" + RUN_DATE + "'").first();
         java.util.regex.Matcher tile = java.util.regex.Pattern.compile(
                 "<div class=\"tile\" data-kpi=\"([a-z_0-9]+)\" data-value=\"([^\"]*)\"><div class=\"label\">[^<]*</div>"
                         + "<div class=\"value\">([^<]*)</div>").matcher(rendered.dom());
@@ -79,7 +87,7 @@ class GoldEndToEndTest extends SparkTestBase {
         assertThat(rendered.dom()).contains("<svg").contains("Rep leaderboard").contains("Cohort customer lifetime value");
 
         // kept for a person to look at (target/ is the CI artifact area; never committed)
-        Path png = Path.of("target", "dashboard-2026-02-09.png");
+        Path png = Path.of("target", "dashboard-" + RUN_DATE + ".png");
         io.salespulse.testing.Chromium.screenshot(page, png);
         assertThat(Files.size(png)).isGreaterThan(10_000);
         System.out.println("dashboard screenshot: " + png.toAbsolutePath());
@@ -101,7 +109,7 @@ class GoldEndToEndTest extends SparkTestBase {
         for (Row row : spark().read().option("header", "true").csv(csv.toString()).collectAsList()) {
             out.put(row.getAs("kpi_date"), row);
         }
-        assertThat(out).hasSize(40);
+        assertThat(out).hasSize(DAYS);
         return out;
     }
 
@@ -133,14 +141,225 @@ class GoldEndToEndTest extends SparkTestBase {
         }
     }
 
+    /** Latest version of each record of an object (SystemModstamp, then snapshot), live only. */
+    private static List<Row> current(String object) {
+        landed(object).createOrReplaceTempView("current_" + object);
+        return spark().sql("SELECT *, CAST(CreatedDate AS TIMESTAMP) AS created FROM (SELECT *, row_number() OVER (PARTITION BY Id"
+                + " ORDER BY CAST(SystemModstamp AS TIMESTAMP) DESC, snap DESC) AS rn FROM current_" + object + ")"
+                + " WHERE rn = 1 AND IsDeleted = 'false'").collectAsList();
+    }
+
+    private static java.time.Instant created(Row r) {
+        return r.<java.sql.Timestamp>getAs("created").toInstant();
+    }
+
+    private static LocalDate date(Row r, String column) {
+        String v = r.getAs(column);
+        return v == null || v.isBlank() ? null : LocalDate.parse(v.trim());
+    }
+
+    private static BigDecimal decimal(Row r, String column) {
+        String v = r.getAs(column);
+        return v == null || v.isBlank() ? null : new BigDecimal(v.trim());
+    }
+
+    /** Salesforce dated rates: units of the currency per USD, valid from StartDate to NextStartDate (exclusive). */
+    private record Rate(String iso, BigDecimal rate, LocalDate from, LocalDate to) {
+    }
+
+    /** {@code amount / rate} rounded half-up to 6 decimals at the rate valid on {@code on}; null when none is. */
+    private static BigDecimal usd(BigDecimal amount, String currency, LocalDate on, List<Rate> rates) {
+        if (currency == null || currency.isBlank() || currency.equals("USD")) {
+            return amount.setScale(6, RoundingMode.HALF_UP);
+        }
+        return rates.stream().filter(r -> r.iso().equals(currency) && !on.isBefore(r.from()) && (r.to() == null || on.isBefore(r.to())))
+                .max(java.util.Comparator.comparing(Rate::from))
+                .map(r -> amount.divide(r.rate(), 6, RoundingMode.HALF_UP)).orElse(null);
+    }
+
+    /**
+     * Net and gross revenue, orders, AOV, win rate, open pipeline and cohort CLV for every date,
+     * recomputed here in plain Java from the landed files (latest version of each record, rates
+     * applied by hand with BigDecimal), and compared with gold.
+     */
+    @Test
+    void revenueWinRatePipelineAndCohortValueMatchAnIndependentRecomputation() {
+        List<Rate> rates = current("DatedConversionRate").stream().map(r -> new Rate(r.getAs("IsoCode"), decimal(r, "ConversionRate"),
+                date(r, "StartDate"), date(r, "NextStartDate"))).toList();
+        assertThat(rates).as("the landing has rates other than 1").anyMatch(r -> r.rate().compareTo(BigDecimal.ONE) != 0);
+        java.util.Set<String> liveAccounts = new java.util.HashSet<>();
+        current("Account").forEach(r -> liveAccounts.add(r.getAs("Id")));
+
+        // counted orders (Activated, of a live account, convertible): date, account, reduction or not, USD total
+        record Order(String id, String account, LocalDate date, boolean reduction, BigDecimal usd) {
+        }
+        List<Order> orders = new ArrayList<>();
+        for (Row r : current("Order")) {
+            BigDecimal usd = usd(decimal(r, "TotalAmount"), r.getAs("CurrencyIsoCode"), date(r, "EffectiveDate"), rates);
+            if ("Activated".equals(r.getAs("Status")) && liveAccounts.contains(r.<String>getAs("AccountId")) && usd != null) {
+                orders.add(new Order(r.getAs("Id"), r.getAs("AccountId"), date(r, "EffectiveDate"), "true".equals(r.getAs("IsReductionOrder")), usd));
+            }
+        }
+        assertThat(orders.stream().filter(o -> !o.reduction()).count()).as("counted orders in the landing").isGreaterThanOrEqualTo(10);
+        assertThat(orders).as("orders in another currency").isNotEmpty();
+
+        // opportunities and their stage history (live opportunities only)
+        Map<String, Row> opps = new HashMap<>();
+        current("Opportunity").forEach(r -> opps.put(r.getAs("Id"), r));
+        Map<String, List<Row>> historyByOpp = new HashMap<>();
+        for (Row h : current("OpportunityHistory")) {
+            if (opps.containsKey(h.<String>getAs("OpportunityId"))) {
+                historyByOpp.computeIfAbsent(h.getAs("OpportunityId"), k -> new ArrayList<>()).add(h);
+            }
+        }
+        List<String> closedStages = List.of("Closed Won", "Closed Lost");
+
+        Map<LocalDate, Row> gold = new HashMap<>();
+        for (Row r : spark().read().format("delta").load(warehouse + "/gold/kpi_daily").collectAsList()) {
+            gold.put(r.<java.sql.Date>getAs("kpi_date").toLocalDate(), r);
+        }
+        assertThat(gold).hasSize(DAYS);
+        BigDecimal zero = new BigDecimal("0.000000");
+        long pipelineDays = 0;
+        for (Map.Entry<LocalDate, Row> e : gold.entrySet()) {
+            LocalDate d = e.getKey();
+            Row k = e.getValue();
+            String at = "on " + d;
+            // revenue: gross and order count over non-reduction orders of d, net adds the reductions
+            BigDecimal gross = zero;
+            BigDecimal net = zero;
+            long count = 0;
+            for (Order o : orders) {
+                if (o.date().equals(d)) {
+                    net = net.add(o.usd());
+                    if (!o.reduction()) {
+                        gross = gross.add(o.usd());
+                        count++;
+                    }
+                }
+            }
+            assertThat(k.<BigDecimal>getAs("gross_revenue")).as("gross_revenue " + at).isEqualTo(gross);
+            assertThat(k.<BigDecimal>getAs("net_revenue")).as("net_revenue " + at).isEqualTo(net);
+            assertThat(k.<Long>getAs("orders")).as("orders " + at).isEqualTo(count);
+            if (count == 0) {
+                assertThat(k.<Double>getAs("avg_order_value")).as("avg_order_value " + at).isNull();
+            } else {
+                assertThat(k.<Double>getAs("avg_order_value")).as("avg_order_value " + at)
+                        .isCloseTo(gross.doubleValue() / count, org.assertj.core.api.Assertions.within(1e-9));
+            }
+            // win rate: deals closed in [d-29, d], won over won + lost
+            long won = 0;
+            long closed = 0;
+            for (Row o : opps.values()) {
+                LocalDate close = date(o, "CloseDate");
+                if ("true".equals(o.getAs("IsClosed")) && close != null && !close.isAfter(d) && close.isAfter(d.minusDays(30))) {
+                    closed++;
+                    won += "true".equals(o.getAs("IsWon")) ? 1 : 0;
+                }
+            }
+            if (closed == 0) {
+                assertThat(k.<Double>getAs("win_rate_30d")).as("win_rate_30d " + at).isNull();
+            } else {
+                assertThat(k.<Double>getAs("win_rate_30d")).as("win_rate_30d " + at).isEqualTo((double) won / closed);
+            }
+            // open pipeline: each opportunity's latest history row created on or before d (ties: greater Id), if open
+            BigDecimal pipeline = zero;
+            long open = 0;
+            for (Map.Entry<String, List<Row>> h : historyByOpp.entrySet()) {
+                Row latest = h.getValue().stream()
+                        .filter(r -> !created(r).atZone(java.time.ZoneOffset.UTC).toLocalDate().isAfter(d))
+                        .max(java.util.Comparator.comparing(GoldEndToEndTest::created).thenComparing(r -> r.<String>getAs("Id")))
+                        .orElse(null);
+                if (latest != null && !closedStages.contains(latest.<String>getAs("StageName"))) {
+                    open++;
+                    BigDecimal amount = decimal(latest, "Amount");
+                    if (amount != null) {
+                        pipeline = pipeline.add(usd(amount, opps.get(h.getKey()).getAs("CurrencyIsoCode"), date(latest, "CloseDate"), rates));
+                    }
+                }
+            }
+            pipelineDays += open > 0 ? 1 : 0;
+            assertThat(k.<Long>getAs("open_pipeline_count")).as("open_pipeline_count " + at).isEqualTo(open);
+            assertThat(k.<BigDecimal>getAs("open_pipeline_amount")).as("open_pipeline_amount " + at).isEqualTo(pipeline);
+        }
+        assertThat(pipelineDays).isPositive();
+
+        // cohort CLV: acquisition = earliest counted non-reduction order (ties: lowest Id), channel = LeadSource of
+        // the earliest converted lead (ties: lowest Id), 'unknown' when blank or none
+        Map<String, Order> first = new HashMap<>();
+        for (Order o : orders) {
+            if (!o.reduction()) {
+                first.merge(o.account(), o, (a, b) -> a.date().isBefore(b.date()) || a.date().equals(b.date()) && a.id().compareTo(b.id()) < 0 ? a : b);
+            }
+        }
+        Map<String, Row> firstLead = new HashMap<>();
+        for (Row l : current("Lead")) {
+            String account = l.getAs("ConvertedAccountId");
+            if ("true".equals(l.getAs("IsConverted")) && account != null && !account.isBlank()) {
+                firstLead.merge(account, l, (a, b) -> {
+                    int c = created(a).compareTo(created(b));
+                    return c < 0 || c == 0 && a.<String>getAs("Id").compareTo(b.getAs("Id")) < 0 ? a : b;
+                });
+            }
+        }
+        java.time.YearMonth runMonth = java.time.YearMonth.from(RUN_DATE);
+        Map<List<Object>, Object[]> expected = new HashMap<>(); // (cohort, offset, channel) → size, active, revenue, cumulative
+        Map<List<Object>, java.util.Set<String>> members = new HashMap<>();
+        for (Order acquisition : first.values()) {
+            Row lead = firstLead.get(acquisition.account());
+            String source = lead == null ? null : lead.getAs("LeadSource");
+            String channel = source == null || source.isBlank() ? "unknown" : source;
+            for (String c : List.of(channel, "all")) {
+                members.computeIfAbsent(List.of(java.time.YearMonth.from(acquisition.date()).toString(), c), x -> new java.util.HashSet<>())
+                        .add(acquisition.account());
+            }
+        }
+        for (Map.Entry<List<Object>, java.util.Set<String>> cohort : members.entrySet()) {
+            java.time.YearMonth month = java.time.YearMonth.parse((String) cohort.getKey().get(0));
+            BigDecimal cumulative = zero;
+            for (int offset = 0; !month.plusMonths(offset).isAfter(runMonth); offset++) {
+                java.time.YearMonth activity = month.plusMonths(offset);
+                BigDecimal revenue = zero;
+                java.util.Set<String> active = new java.util.HashSet<>();
+                for (Order o : orders) {
+                    if (cohort.getValue().contains(o.account()) && java.time.YearMonth.from(o.date()).equals(activity)) {
+                        revenue = revenue.add(o.usd());
+                        if (!o.reduction()) {
+                            active.add(o.account());
+                        }
+                    }
+                }
+                cumulative = cumulative.add(revenue);
+                expected.put(List.of(cohort.getKey().get(0), offset, cohort.getKey().get(1)),
+                        new Object[]{(long) cohort.getValue().size(), (long) active.size(), revenue, cumulative});
+            }
+        }
+        List<Row> clv = spark().read().format("delta").load(warehouse + "/gold/kpi_cohort_clv").collectAsList();
+        assertThat(clv).hasSize(expected.size()).hasSizeGreaterThan(2);
+        for (Row r : clv) {
+            List<Object> key = List.of(r.getAs("cohort_month"), r.<Integer>getAs("month_offset"), r.getAs("acquisition_channel"));
+            Object[] want = expected.get(key);
+            assertThat(want).as("cohort cell " + key).isNotNull();
+            assertThat(new Object[]{r.getAs("cohort_size"), r.getAs("active_customers"), r.getAs("revenue"), r.getAs("cumulative_revenue")})
+                    .as("cohort cell " + key).containsExactly(want);
+            assertThat(r.<Double>getAs("clv")).as("clv " + key)
+                    .isCloseTo(((BigDecimal) want[3]).doubleValue() / (long) want[0], org.assertj.core.api.Assertions.within(1e-9));
+        }
+    }
+
     @Test
     void everyGoldTableExportsToCsv() throws Exception {
         for (String table : List.of("kpi_daily", "kpi_cohort_clv", "kpi_rep_daily", "kpi_campaign", "kpi_alerts")) {
             Path csv = dir.resolve(table + ".csv");
             Cli.Result r = Cli.run("export", "--table", "gold." + table, "--out", csv.toString(), "--warehouse", warehouse);
             assertThat(r.code()).as(table + ": " + r.err()).isEqualTo(0);
-            assertThat(Files.readAllLines(csv)).as(table).isNotEmpty();
+            Dataset<Row> delta = spark().read().format("delta").load(warehouse + "/gold/" + table);
+            List<String> lines = Files.readAllLines(csv);
+            // a header line, then one line per row (no value of these tables holds a line break)
+            assertThat(lines).as(table).hasSize(1 + (int) delta.count());
+            assertThat(lines.get(0)).as(table).isEqualTo(String.join(",", delta.columns()));
         }
+        assertThat(spark().read().format("delta").load(warehouse + "/gold/kpi_rep_daily").count()).isPositive();
         assertThat(spark().sql("DESCRIBE DETAIL delta.`" + warehouse + "/gold/kpi_daily`").select("partitionColumns")
                 .first().getList(0)).containsExactly("kpi_month");
     }
@@ -148,22 +367,22 @@ class GoldEndToEndTest extends SparkTestBase {
     @Test
     void alertsExitNonZeroExactlyWhenACriticalRuleFired() {
         long critical = spark().read().format("delta").load(warehouse + "/gold/kpi_alerts")
-                .where("kpi_date = DATE'2026-02-09' AND severity = 'critical'").count();
-        Cli.Result r = Cli.run("alerts", "--date", "2026-02-09", "--fail-on", "critical", "--warehouse", warehouse);
+                .where("kpi_date = DATE'" + RUN_DATE + "' AND severity = 'critical'").count();
+        Cli.Result r = Cli.run("alerts", "--date", RUN_DATE.toString(), "--fail-on", "critical", "--warehouse", warehouse);
         assertThat(r.code()).isEqualTo(critical > 0 ? 4 : 0);
-        // a rule that must fire: leads were created on 2026-02-09
+        // a rule that must fire: leads were created on the run date
         Cli.Result strict = Cli.runWithEnv(Map.of("SALESPULSE_HASH_KEY", Cli.TEST_HASH_KEY,
                         "SALESPULSE_ALERTS_RULES", "too_many_leads: leads_created > 0 critical; info_only: mau > 0 info"),
-                "run", "--date", "2026-02-09", "--stage", "gold", "--landing", landing, "--warehouse", warehouse);
+                "run", "--date", RUN_DATE.toString(), "--stage", "gold", "--landing", landing, "--warehouse", warehouse);
         assertThat(strict.code()).as(strict.err()).isEqualTo(0);
-        assertThat(Cli.run("alerts", "--date", "2026-02-09", "--fail-on", "critical", "--warehouse", warehouse).code()).isEqualTo(4);
-        Cli.Result info = Cli.run("alerts", "--date", "2026-02-09", "--warehouse", warehouse);
+        assertThat(Cli.run("alerts", "--date", RUN_DATE.toString(), "--fail-on", "critical", "--warehouse", warehouse).code()).isEqualTo(4);
+        Cli.Result info = Cli.run("alerts", "--date", RUN_DATE.toString(), "--warehouse", warehouse);
         assertThat(info.code()).isEqualTo(0);
-        assertThat(info.out()).contains("ALERT 2026-02-09 too_many_leads").contains("[critical]");
+        assertThat(info.out()).contains("ALERT " + RUN_DATE + " too_many_leads").contains("[critical]");
         // a rule that cannot fire: nothing on the date, exit 0 even with --fail-on info
         Cli.runWithEnv(Map.of("SALESPULSE_HASH_KEY", Cli.TEST_HASH_KEY, "SALESPULSE_ALERTS_RULES", "never: leads_created < 0 critical"),
-                "run", "--date", "2026-02-09", "--stage", "gold", "--landing", landing, "--warehouse", warehouse);
-        assertThat(Cli.run("alerts", "--date", "2026-02-09", "--fail-on", "info", "--warehouse", warehouse).code()).isEqualTo(0);
+                "run", "--date", RUN_DATE.toString(), "--stage", "gold", "--landing", landing, "--warehouse", warehouse);
+        assertThat(Cli.run("alerts", "--date", RUN_DATE.toString(), "--fail-on", "info", "--warehouse", warehouse).code()).isEqualTo(0);
     }
 
     private static Map<String, Long> counts(Dataset<Row> df) {

@@ -67,6 +67,57 @@ class SilverModelsTest extends SparkTestBase {
     }
 
     @Test
+    void orderLinesCampaignCostsAndStageAmountsConvertAtTheRateOfTheirOwnDate() {
+        // rates(): 1 USD = 0.8 EUR up to 2026-02-28, 0.9 EUR from 2026-03-01
+        Dataset<Row> accounts = live(SourceObject.ACCOUNT, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "Name", "OwnerId")
+                .row("2026-02-01", "A1", "false", "2026-02-01T10:00:00Z", "2026-02-01T10:00:00Z", "Acme", "U1"));
+        Dataset<Row> orders = live(SourceObject.ORDER, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId",
+                        "EffectiveDate", "Status", "TotalAmount", "CurrencyIsoCode", "IsReductionOrder")
+                .row("2026-03-02", "X1", "false", "2026-02-28T10:00:00Z", "2026-02-28T10:00:00Z", "A1", "2026-02-28", "Activated", "100", "EUR", "false")
+                .row("2026-03-02", "X2", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A1", "2026-03-01", "Activated", "100", "EUR", "false"));
+        Built conformed = FactOrder.orders(orders, accounts, accounts.select("id"), rates(), "USD");
+        Dataset<Row> items = live(SourceObject.ORDER_ITEM, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "OrderId",
+                        "Product2Id", "Quantity", "UnitPrice", "TotalPrice")
+                .row("2026-03-02", "I1", "false", "2026-02-28T10:00:00Z", "2026-02-28T10:00:00Z", "X1", "P1", "1", "60", "60")
+                .row("2026-03-02", "I2", "false", "2026-02-28T10:00:00Z", "2026-02-28T10:00:00Z", "X1", "P2", "2", "20", "40")
+                .row("2026-03-02", "I3", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "X2", "P1", "1", "100", "100"));
+        Built lines = FactOrder.build(conformed.rows(), items, orders.select("id"), rates(), "USD",
+                spark().sql("SELECT 'A1' AS account_id, 'X1' AS first_order_id"));
+        // X1 on Feb 28: 60 / 0.8 = 75, 40 / 0.8 = 50, total 100 / 0.8 = 125; X2 on Mar 1: 100 / 0.9 = 111.111111 (half-up)
+        assertRows("order lines", List.<Object[]>of(
+                        row("I1", new BigDecimal("75.000000"), new BigDecimal("125.000000")),
+                        row("I2", new BigDecimal("50.000000"), new BigDecimal("125.000000")),
+                        row("I3", new BigDecimal("111.111111"), new BigDecimal("111.111111"))),
+                rowsOf(lines.rows().select("order_line_id", "amount_rc", "order_total_amount_rc")));
+        assertThat(conformed.quarantined().count() + lines.quarantined().count()).isZero();
+
+        Dataset<Row> campaigns = live(SourceObject.CAMPAIGN, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "Name",
+                        "StartDate", "ActualCost", "CurrencyIsoCode")
+                // the rate of the start date, not of the day it was created or landed
+                .row("2026-03-05", "C1", "false", "2026-03-03T10:00:00Z", "2026-03-03T10:00:00Z", "Winter", "2026-02-15", "90", "EUR")
+                .row("2026-03-05", "C2", "false", "2026-02-10T10:00:00Z", "2026-02-10T10:00:00Z", "Spring", "2026-03-02", "90", "EUR"));
+        // 90 / 0.8 = 112.5; 90 / 0.9 = 100
+        assertRows("campaign costs", List.<Object[]>of(
+                        row("C1", new BigDecimal("112.500000")),
+                        row("C2", new BigDecimal("100.000000"))),
+                rowsOf(Dimensions.campaigns(campaigns, rates(), "USD").rows().select("campaign_id", "actual_cost_rc")));
+
+        Dataset<Row> opps = live(SourceObject.OPPORTUNITY, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId",
+                        "StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "OwnerId", "CurrencyIsoCode")
+                .row("2026-03-05", "O1", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Negotiation", "450", "2026-03-10", "false", "false", "U1", "EUR"));
+        Dataset<Row> history = live(SourceObject.OPPORTUNITY_HISTORY, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp",
+                        "OpportunityId", "StageName", "Amount", "CloseDate", "Probability")
+                .row("2026-02-10", "H1", "false", "2026-02-10T10:00:00Z", "2026-02-10T10:00:00Z", "O1", "Prospecting", "400", "2026-02-20", "10")
+                .row("2026-03-05", "H2", "false", "2026-03-05T10:00:00Z", "2026-03-05T10:00:00Z", "O1", "Negotiation", "450", "2026-03-10", "60"));
+        // each interval at the rate of its own CloseDate: 400 / 0.8 = 500, 450 / 0.9 = 500
+        assertRows("stage amounts", List.<Object[]>of(
+                        row("H1", new BigDecimal("500.000000")),
+                        row("H2", new BigDecimal("500.000000"))),
+                rowsOf(FactOpportunityStage.build(history, opps, rates(), "USD", List.of("Closed Won", "Closed Lost")).rows()
+                        .select("history_id", "amount_rc")));
+    }
+
+    @Test
     void leadQualityConversionAndFirstTouch() {
         Dataset<Row> leads = live(SourceObject.LEAD, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "FirstName", "LastName",
                         "Email", "Phone", "MobilePhone", "LeadSource", "Status", "OwnerId", "IsConverted", "ConvertedDate",

@@ -31,17 +31,48 @@ public abstract class SparkTestBase {
             SalespulseConfig config = SalespulseConfig.defaults().with(Map.of(
                     "spark.sql.shuffle.partitions", "2",
                     "spark.default.parallelism", "2",
-                    "spark.ui.enabled", "false")).with(SparkSessions.SMALL_DATA);
+                    "spark.ui.enabled", "false",
+                    "spark.sql.warehouse.dir", workDir("spark-warehouse").toUri().toString())).with(SparkSessions.SMALL_DATA);
             spark = SparkSessions.create("salespulse-tests", config);
         }
         return spark;
     }
 
-    /** A fresh directory under target/test-work for one test. */
+    private static Path base;
+
+    /**
+     * Where tests write: a temporary folder per test JVM, removed when the JVM exits, so a test
+     * run leaves nothing in the source tree. {@code -Dsalespulse.test.dir=DIR} keeps the output
+     * in DIR instead, for looking at it after a failure.
+     */
+    private static synchronized Path base() throws IOException {
+        if (base == null) {
+            String kept = System.getProperty("salespulse.test.dir", "");
+            if (!kept.isBlank()) {
+                base = Path.of(kept).toAbsolutePath();
+            } else {
+                Path temp = Files.createTempDirectory("salespulse-tests-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(temp)));
+                base = temp;
+            }
+        }
+        return base;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("salespulse tests: could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** A fresh directory for one test, under the test JVM's work folder. */
     public static Path workDir(String name) {
-        String base = System.getProperty("salespulse.test.dir", "target/test-work");
         try {
-            Path dir = Path.of(base).toAbsolutePath().resolve(name + "-" + System.nanoTime());
+            Path dir = base().resolve(name + "-" + System.nanoTime());
             Files.createDirectories(dir);
             return dir;
         } catch (IOException e) {
