@@ -1,6 +1,7 @@
 package io.salespulse.gold;
 
 import io.salespulse.testing.Cli;
+import io.salespulse.testing.ReferenceWarehouse;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,24 +27,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 @org.junit.jupiter.api.Tag("slow")
 class GoldEndToEndTest extends SparkTestBase {
 
-    private static final LocalDate START = LocalDate.parse("2026-01-01");
-    /** Long enough for orders to follow the first won deals (orders lag deals by weeks in the demo company). */
-    private static final int DAYS = 70;
-    private static final LocalDate RUN_DATE = START.plusDays(DAYS - 1);
+    private static final LocalDate RUN_DATE = ReferenceWarehouse.RUN_DATE;
+    private static final int DAYS = ReferenceWarehouse.DAYS;
     private static Path dir;
     private static String landing;
     private static String warehouse;
 
     @BeforeAll
     static void run() {
+        ReferenceWarehouse reference = ReferenceWarehouse.get();
         dir = workDir("gold-e2e");
-        landing = dir.resolve("landing").toString();
-        warehouse = dir.resolve("warehouse").toString();
-        assertThat(Cli.run("datagen", "--out", landing, "--start", START.toString(), "--days", String.valueOf(DAYS), "--scale", "0.02",
-                "--seed", "21", "--malformed-rate", "0").code()).isEqualTo(0);
-        Cli.Result r = Cli.run("run", "--date", RUN_DATE.toString(), "--landing", landing, "--warehouse", warehouse);
-        assertThat(r.code()).as(r.err()).isEqualTo(0);
-        assertThat(r.out()).contains("gold.kpi_daily").contains("] kpi ");
+        landing = reference.landing();
+        warehouse = reference.warehouse();
+        assertThat(reference.runOutput()).contains("gold.kpi_daily").contains("] kpi ");
     }
 
     /**
@@ -366,6 +362,8 @@ class GoldEndToEndTest extends SparkTestBase {
 
     @Test
     void alertsExitNonZeroExactlyWhenACriticalRuleFired() {
+        // this test runs gold again with other rules: on its own copy of the warehouse
+        String warehouse = ReferenceWarehouse.get().copy("gold-e2e-alerts");
         long critical = spark().read().format("delta").load(warehouse + "/gold/kpi_alerts")
                 .where("kpi_date = DATE'" + RUN_DATE + "' AND severity = 'critical'").count();
         Cli.Result r = Cli.run("alerts", "--date", RUN_DATE.toString(), "--fail-on", "critical", "--warehouse", warehouse);

@@ -1,6 +1,7 @@
 package io.salespulse.silver;
 
 import io.salespulse.testing.Cli;
+import io.salespulse.testing.ReferenceWarehouse;
 import io.salespulse.testing.SparkTestBase;
 import io.salespulse.testing.TableFingerprints;
 import org.apache.spark.sql.Dataset;
@@ -22,7 +23,7 @@ import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.trim;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Acceptance on generated data: every silver table and column, reconciled counts, no personal data. */
+/** Acceptance on generated data (the shared reference warehouse): every silver table and column, reconciled counts, no personal data. */
 @org.junit.jupiter.api.Tag("slow")
 class SilverEndToEndTest extends SparkTestBase {
 
@@ -50,20 +51,15 @@ class SilverEndToEndTest extends SparkTestBase {
 
     @BeforeAll
     static void run() {
-        Path dir = workDir("silver-e2e");
-        landing = dir.resolve("landing").toString();
-        warehouse = dir.resolve("warehouse").toString();
-        assertThat(Cli.run("datagen", "--out", landing, "--start", "2026-01-01", "--days", "45", "--scale", "0.02",
-                "--seed", "3", "--malformed-rate", "0.003").code()).isEqualTo(0);
-        Cli.Result r = Cli.run("run", "--date", "2026-02-14", "--landing", landing, "--warehouse", warehouse);
-        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        landing = ReferenceWarehouse.get().landing();
+        warehouse = ReferenceWarehouse.get().warehouse();
     }
 
     @Test
     void aRunWithNothingNewLeavesSilverAsItIsAndANewHashingKeyComputesItAgain() {
-        Path copy = workDir("silver-e2e-rerun").resolve("warehouse");
-        copyTree(Path.of(warehouse), copy);
-        String[] silverRun = {"run", "--stage", "silver", "--date", "2026-02-14", "--landing", landing, "--warehouse", copy.toString()};
+        Path copy = Path.of(ReferenceWarehouse.get().copy("silver-e2e-rerun"));
+        String[] silverRun = {"run", "--stage", "silver", "--date", ReferenceWarehouse.RUN_DATE.toString(), "--landing", landing,
+                "--warehouse", copy.toString()};
         TreeMap<String, Long> before = TableFingerprints.versions(copy.toString());
 
         Cli.Result again = Cli.run(silverRun);
