@@ -9,6 +9,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -181,6 +183,12 @@ public final class BronzeIngest {
                 spark.sparkContext().setJobDescription("write bronze." + object.bronzeTable());
                 writer.replaceWhere(LAYER, object.bronzeTable(), Frames.unionByNameAllowingMissing(slices),
                         "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of("_snapshot_date"));
+            } else if (!dates.isEmpty() && !writer.exists(LAYER, object.bronzeTable())) {
+                // the object's first snapshots are empty: its table exists from now on, with its columns and no rows,
+                // so a query of it finds an empty table rather than none
+                spark.sparkContext().setJobDescription("create bronze." + object.bronzeTable());
+                writer.replaceWhere(LAYER, object.bronzeTable(), emptyTable(object),
+                        "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of("_snapshot_date"));
             }
         } finally {
             results.forEach(SnapshotReader.Result::release);
@@ -204,6 +212,18 @@ public final class BronzeIngest {
             throw new SnapshotRejectedException(snapshot.label() + ": full snapshot with 0 records would delete every "
                     + snapshot.object().bronzeTable() + " record loaded so far; rejected as a likely failed export");
         }
+    }
+
+    /** No rows, the object's contract columns as text, and the load columns. */
+    private Dataset<Row> emptyTable(SourceObject object) {
+        StructType schema = new StructType();
+        for (String c : object.isSegment() ? SnapshotReader.SEGMENT_FIELDS : object.requiredColumns()) {
+            schema = schema.add(c, DataTypes.StringType, true);
+        }
+        schema = schema.add("_source_file", DataTypes.StringType, true).add("_row_number", DataTypes.LongType, true)
+                .add("_snapshot_date", DataTypes.DateType, true).add("_ingested_at", DataTypes.TimestampType, true)
+                .add("_run_id", DataTypes.StringType, true);
+        return spark.createDataFrame(List.of(), schema);
     }
 
     private Dataset<Row> withLoadColumns(Dataset<Row> rows, LocalDate date) {

@@ -67,6 +67,35 @@ class BronzeIngestTest extends SparkTestBase {
         assertThat(rowsOf(table("bronze.salesforce_lead").select("Id"))).extracting(r -> r[0]).containsExactly("L1");
     }
 
+    private static final String OPPORTUNITY_HEADER =
+            "Id,IsDeleted,CreatedDate,SystemModstamp,AccountId,StageName,Amount,CloseDate,LeadSource,IsClosed,IsWon,OwnerId,CurrencyIsoCode\n";
+
+    @Test
+    void anObjectWhoseFirstSnapshotIsEmptyHasAnEmptyBronzeTableWithItsColumns() {
+        // an Opportunity extract with a header and no rows, then a Lead one with a row
+        landing.salesforce("Opportunity", "2026-03-01").file("part-00000.csv", 0,
+                OPPORTUNITY_HEADER).manifest();
+        landing.salesforce("Lead", "2026-03-01").file("part-00000.csv", 1, LandingFixture.leadCsv("L1,a@x.com")).manifest();
+        assertThat(run("2026-03-01").code()).isEqualTo(0);
+        Dataset<Row> opportunities = table("bronze.salesforce_opportunity");
+        assertThat(opportunities.count()).isZero();
+        assertThat(List.of(opportunities.columns())).contains("Id", "StageName", "CloseDate", "_snapshot_date", "_source_file", "_run_id");
+        long version = io.delta.tables.DeltaTable.forPath(spark(), warehouse.resolve("bronze/salesforce_opportunity").toString())
+                .history(1).first().getLong(0);
+        // the next empty snapshot commits nothing; the first rows land in the same table
+        landing.salesforce("Opportunity", "2026-03-02").file("part-00000.csv", 0,
+                OPPORTUNITY_HEADER).manifest();
+        assertThat(run("2026-03-02").code()).isEqualTo(0);
+        assertThat(io.delta.tables.DeltaTable.forPath(spark(), warehouse.resolve("bronze/salesforce_opportunity").toString())
+                .history(1).first().getLong(0)).isEqualTo(version);
+        landing.salesforce("Opportunity", "2026-03-03").file("part-00000.csv", 1,
+                OPPORTUNITY_HEADER
+                        + "O1,false,2026-03-03T10:00:00Z,2026-03-03T10:00:00Z,A1,Prospecting,100,2026-03-20,Web,false,false,U1,USD\n").manifest();
+        assertThat(run("2026-03-03").code()).isEqualTo(0);
+        assertRows("opportunities", List.<Object[]>of(row("O1", "Prospecting", java.sql.Date.valueOf("2026-03-03"))),
+                rowsOf(table("bronze.salesforce_opportunity").select("Id", "StageName", "_snapshot_date")));
+    }
+
     @Test
     void rerunningADateLoadsNothingTwice() {
         landing.salesforce("Lead", "2026-03-01").file("part-00000.csv.gz", 2,
