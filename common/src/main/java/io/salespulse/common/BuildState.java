@@ -55,4 +55,18 @@ public record BuildState(Map<String, Long> versions, LocalDate runDate, String s
                 .add("input_table", "string").add("input_version", "long").add("run_date", "date").add("settings", "string"));
         writer.sync(OpsTables.LAYER, table, comment, schema, List.of("input_table"), state, null, List.of());
     }
+
+    /** A short digest of a setting's text, for the settings line (a change of it shows as a changed digest). */
+    public static String digest(Object setting) {
+        return Integer.toHexString(String.valueOf(setting).hashCode());
+    }
+
+    /** Digest of the tables' names and columns: a new or changed column makes a layer compute every row again. */
+    public static String columnsDigest(java.util.List<TableSpec> tables) {
+        StringBuilder columns = new StringBuilder();
+        for (TableSpec t : tables) {
+            columns.append(t.name()).append(t.schema().simpleString());
+        }
+        return digest(columns);
+    }
 }

@@ -1,5 +1,6 @@
 package io.salespulse.gold;
 
+import io.salespulse.common.BuildState;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
 import io.salespulse.common.TableWriter;
@@ -175,13 +176,9 @@ public final class GoldBuild {
      * rules. A change recomputes every date.
      */
     private static String settings(LocalDate first, List<AlertRule> rules, SalespulseConfig config) {
-        StringBuilder columns = new StringBuilder();
-        for (TableSpec t : TABLES) {
-            columns.append(t.name()).append(t.schema().simpleString());
-        }
-        return "first_kpi_date=" + first + "; gold columns #" + Integer.toHexString(columns.toString().hashCode())
-                + "; closed stages #" + Integer.toHexString(config.closedStages().toString().hashCode())
-                + "; alert rules #" + Integer.toHexString(rules.toString().hashCode());
+        return "first_kpi_date=" + first + "; gold columns #" + BuildState.columnsDigest(TABLES)
+                + "; closed stages #" + BuildState.digest(config.closedStages())
+                + "; alert rules #" + BuildState.digest(rules);
     }
 
     /**

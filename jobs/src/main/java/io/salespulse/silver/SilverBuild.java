@@ -215,13 +215,9 @@ public final class SilverBuild {
      * {@code rebuild} once (docs/performance.md).
      */
     private String settings(String rc) {
-        StringBuilder columns = new StringBuilder();
-        for (TableSpec t : TABLES) {
-            columns.append(t.name()).append(t.schema().simpleString());
-        }
         return "reporting_currency=" + rc + "; time_zone=" + config.get(SalespulseConfig.REPORTING_TIMEZONE)
-                + "; closed stages #" + Integer.toHexString(config.closedStages().toString().hashCode())
-                + "; email key " + hash.keyId() + "; silver columns #" + Integer.toHexString(columns.toString().hashCode());
+                + "; closed stages #" + BuildState.digest(config.closedStages())
+                + "; email key " + hash.keyId() + "; silver columns #" + BuildState.columnsDigest(TABLES);
     }
 
     /** Bronze rows of an object landed on or before the run date (an empty frame before the first load). */
