@@ -77,16 +77,14 @@ public final class AlertDelivery {
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("alerts.smtp.port must be 1..65535, got " + port);
             }
-            String tls = config.get(SalespulseConfig.ALERTS_SMTP_STARTTLS).trim().toLowerCase();
-            if (!tls.equals("true") && !tls.equals("false")) {
-                throw new IllegalArgumentException("alerts.smtp.starttls must be true or false, got '" + tls + "'");
-            }
             String from = config.get(SalespulseConfig.ALERTS_SMTP_FROM).trim();
             String to = config.get(SalespulseConfig.ALERTS_SMTP_TO).trim();
             if (from.isEmpty() || to.isEmpty()) {
                 throw new IllegalArgumentException("alerts.smtp.host is set: alerts.smtp.from and alerts.smtp.to are required");
             }
-            out.add(new EmailChannel(host, (int) port, Boolean.parseBoolean(tls), config.get(SalespulseConfig.ALERTS_SMTP_USER).trim(),
+            // alerts.smtp.starttls is a boolean, checked when the configuration was loaded
+            boolean startTls = config.getBoolean(SalespulseConfig.ALERTS_SMTP_STARTTLS);
+            out.add(new EmailChannel(host, (int) port, startTls, config.get(SalespulseConfig.ALERTS_SMTP_USER).trim(),
                     env.get(SMTP_PASSWORD_ENV), from, to, timeout));
         }
         String webhook = config.get(SalespulseConfig.ALERTS_WEBHOOK_URL).trim();
