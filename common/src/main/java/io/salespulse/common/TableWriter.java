@@ -148,6 +148,7 @@ public final class TableWriter {
                 target = target.where(functions.expr(scope));
             }
             previous = contentHash(target, schema, ignoredForChange);
+            removeDuplicateKeys(path, target, key, scope);
         }
         if (previous.equals(fingerprint)) {
             return;
@@ -171,6 +172,30 @@ public final class TableWriter {
         } else {
             sync(layer, t.name(), t.comment(), t.schema(), t.key(), rows, scope, List.of(), t.partitionBy());
         }
+    }
+
+    /**
+     * Another writer (a hand fix, a bad import) may have left two rows with one key; the MERGE would
+     * update both and keep the duplicate, so every copy of such a key is deleted first and the MERGE
+     * inserts it once. Only checked when the last commit was not a sync's, so it costs a daily run nothing.
+     */
+    private void removeDuplicateKeys(String path, Dataset<Row> target, List<String> key, String scope) {
+        Column[] keyCols = key.stream().map(k -> functions.col("`" + k + "`")).toArray(Column[]::new);
+        Dataset<Row> duplicated = target.groupBy(keyCols).count().where(functions.col("count").gt(1)).drop("count");
+        if (duplicated.isEmpty()) {
+            return;
+        }
+        Column on = null;
+        for (String k : key) {
+            Column eq = functions.col("t.`" + k + "`").eqNullSafe(functions.col("d.`" + k + "`"));
+            on = on == null ? eq : on.and(eq);
+        }
+        if (scope != null) {
+            on = on.and(functions.expr(scope));
+        }
+        Column match = on;
+        withCommitInfo(runId + " duplicate keys removed", () -> DeltaTable.forPath(spark, path).as("t")
+                .merge(duplicated.as("d"), match).whenMatched().delete().execute());
     }
 
     /** In a sync's commit metadata: {@code <run id> content[<scope>]=<count>:<hash sum>}. */
