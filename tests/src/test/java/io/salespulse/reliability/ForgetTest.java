@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * {@code salespulse forget}: one person's rows leave bronze, silver, the malformed rows and the quarantine, and with
  * {@code --purge} the old versions too; nobody else's do; the log holds no email.
  */
+@org.junit.jupiter.api.Tag("slow") // several full runs, a purge and a time-travel read: ~4 min on 2 cores
 class ForgetTest extends SparkTestBase {
 
     private static final String TS = "2026-03-01T10:00:00.000+0000";
