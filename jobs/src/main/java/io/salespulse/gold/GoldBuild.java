@@ -66,7 +66,7 @@ public final class GoldBuild {
     public static final List<TableSpec> TABLES = MODELS.stream().map(GoldModel::table).toList();
 
     /** The silver tables gold reads. */
-    private static final List<TableSpec> SILVER_INPUTS = List.of(FactLead.TABLE, FactOpportunity.TABLE,
+    public static final List<TableSpec> SILVER_INPUTS = List.of(FactLead.TABLE, FactOpportunity.TABLE,
             FactOpportunityStage.TABLE, FactOrder.TABLE, FactActivityDaily.TABLE, DimCustomer.TABLE, Dimensions.SALES_REP,
             Dimensions.CAMPAIGN, FactCampaignMember.TABLE);
 

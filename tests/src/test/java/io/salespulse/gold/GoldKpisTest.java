@@ -70,8 +70,7 @@ class GoldKpisTest extends SparkTestBase {
         GoldInputs build() {
             Dataset<Row> dates = spark().range(1).select(explode(sequence(lit(Date.valueOf(from)), lit(Date.valueOf(to)))).as("kpi_date"));
             Map<TableSpec, Dataset<Row>> silver = new HashMap<>();
-            for (TableSpec t : List.of(FactLead.TABLE, FactOpportunity.TABLE, FactOpportunityStage.TABLE, FactOrder.TABLE,
-                    FactActivityDaily.TABLE, DimCustomer.TABLE, Dimensions.SALES_REP, Dimensions.CAMPAIGN, FactCampaignMember.TABLE)) {
+            for (TableSpec t : io.salespulse.gold.GoldBuild.SILVER_INPUTS) {
                 silver.put(t, get(t));
             }
             return new GoldInputs(dates, LocalDate.parse(from), LocalDate.parse(to), silver, List.of("Closed Won", "Closed Lost"),

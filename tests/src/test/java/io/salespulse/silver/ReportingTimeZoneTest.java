@@ -4,14 +4,10 @@ import io.salespulse.common.TableSpec;
 import io.salespulse.gold.GoldInputs;
 import io.salespulse.gold.KpiDaily;
 import io.salespulse.ingest.SourceObject;
-import io.salespulse.intermediate.CurrentState;
-import io.salespulse.staging.Staging;
 import io.salespulse.testing.Bronze;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.salespulse.testing.Bronze.live;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
@@ -46,12 +43,6 @@ class ReportingTimeZoneTest extends SparkTestBase {
     @AfterEach
     void restore() {
         spark().conf().set("spark.sql.session.timeZone", zoneBefore);
-    }
-
-    private static Dataset<Row> live(SourceObject object, Bronze b) {
-        Dataset<Row> staged = Staging.stage(b.frame(), Staging.MODELS.get(object)).where(col("_error").isNull());
-        return CurrentState.live(staged, spark().createDataFrame(List.of(),
-                new StructType().add("snapshot_date", DataTypes.DateType).add("extracted_at", DataTypes.TimestampType)));
     }
 
     @Test
@@ -90,8 +81,7 @@ class ReportingTimeZoneTest extends SparkTestBase {
 
         // gold places them on the same days
         Map<TableSpec, Dataset<Row>> silver = new LinkedHashMap<>();
-        for (TableSpec t : List.of(FactLead.TABLE, FactOpportunity.TABLE, FactOpportunityStage.TABLE, FactOrder.TABLE,
-                FactActivityDaily.TABLE, DimCustomer.TABLE, Dimensions.SALES_REP, Dimensions.CAMPAIGN, FactCampaignMember.TABLE)) {
+        for (TableSpec t : io.salespulse.gold.GoldBuild.SILVER_INPUTS) {
             silver.put(t, spark().createDataFrame(List.of(), t.schema()));
         }
         silver.put(FactLead.TABLE, conform(factLead, FactLead.TABLE));

@@ -1,14 +1,10 @@
 package io.salespulse.silver;
 
 import io.salespulse.ingest.SourceObject;
-import io.salespulse.intermediate.CurrentState;
-import io.salespulse.staging.Staging;
 import io.salespulse.testing.Bronze;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -17,16 +13,11 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 
+import static io.salespulse.testing.Bronze.live;
 import static org.apache.spark.sql.functions.col;
 
 /** Stage intervals, order lines and their quarantine reasons, and daily activity, by hand. */
 class SilverFactsTest extends SparkTestBase {
-
-    private static Dataset<Row> live(SourceObject object, Bronze b) {
-        Dataset<Row> staged = Staging.stage(b.frame(), Staging.MODELS.get(object)).where(col("_error").isNull());
-        return CurrentState.live(staged, spark().createDataFrame(List.of(),
-                new StructType().add("snapshot_date", DataTypes.DateType).add("extracted_at", DataTypes.TimestampType)));
-    }
 
     private static Dataset<Row> noRates() {
         return live(SourceObject.DATED_CONVERSION_RATE, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp",

@@ -1,15 +1,12 @@
 package io.salespulse.silver;
 
 import io.salespulse.ingest.SourceObject;
-import io.salespulse.intermediate.CurrentState;
 import io.salespulse.intermediate.CustomerAcquisition;
 import io.salespulse.staging.Staging;
 import io.salespulse.testing.Bronze;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.Mac;
@@ -22,6 +19,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 
+import static io.salespulse.testing.Bronze.live;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,12 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SilverModelsTest extends SparkTestBase {
 
     private static final EmailHash HASH = new EmailHash("unit-test-key");
-
-    private static Dataset<Row> live(SourceObject object, Bronze b) {
-        Dataset<Row> staged = Staging.stage(b.frame(), Staging.MODELS.get(object)).where(col("_error").isNull());
-        return CurrentState.live(staged, spark().createDataFrame(List.of(),
-                new StructType().add("snapshot_date", DataTypes.DateType).add("extracted_at", DataTypes.TimestampType)));
-    }
 
     private static Dataset<Row> rates() {
         // 1 USD = 0.8 EUR in February; 0.9 EUR from March 1 (that row landed late, on March 4)

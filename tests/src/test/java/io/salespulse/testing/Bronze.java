@@ -51,4 +51,12 @@ public final class Bronze {
                 .add("_row_number", DataTypes.LongType);
         return SparkTestBase.spark().createDataFrame(rows, schema);
     }
+
+    /** An object's live records from these bronze rows: staged and typed, current versions only, no full snapshot. */
+    public static Dataset<Row> live(io.salespulse.ingest.SourceObject object, Bronze b) {
+        Dataset<Row> staged = io.salespulse.staging.Staging.stage(b.frame(), io.salespulse.staging.Staging.MODELS.get(object))
+                .where(org.apache.spark.sql.functions.col("_error").isNull());
+        return io.salespulse.intermediate.CurrentState.live(staged, SparkTestBase.spark().createDataFrame(List.of(),
+                new StructType().add("snapshot_date", DataTypes.DateType).add("extracted_at", DataTypes.TimestampType)));
+    }
 }
