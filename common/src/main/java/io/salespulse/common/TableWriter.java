@@ -125,16 +125,8 @@ public final class TableWriter {
         String path = location(layer, table);
         ensureTable(layer, path, comment, schema, partitionBy);
         Dataset<Row> shaped = conform(rows, schema);
-        Column on = null;
-        Column same = functions.lit(true);
-        for (StructField f : schema.fields()) {
-            Column eq = functions.col("t.`" + f.name() + "`").eqNullSafe(functions.col("s.`" + f.name() + "`"));
-            if (key.contains(f.name())) {
-                on = on == null ? eq : on.and(eq);
-            } else if (!ignoredForChange.contains(f.name())) {
-                same = same.and(eq);
-            }
-        }
+        Column on = sameKey(schema, key);
+        Column same = sameValues(schema, key, ignoredForChange);
         // Delta commits a MERGE even when it changes nothing; an unchanged table must keep its version
         // (a rerun of a day must not grow history). Same row count and the same order-independent sum
         // of row hashes means the same rows. The target's fingerprint is the one the last sync wrote
@@ -159,6 +151,44 @@ public final class TableWriter {
         merge = scope == null ? merge.whenNotMatchedBySource().delete()
                 : merge.whenNotMatchedBySource(functions.expr(scope)).delete();
         withCommitInfo(runId + FINGERPRINT + scopeTag(scope) + "=" + fingerprint, merge::execute);
+    }
+
+    /** {@code t} and {@code s} rows have the same key. */
+    private static Column sameKey(StructType schema, List<String> key) {
+        Column on = null;
+        for (StructField f : schema.fields()) {
+            if (key.contains(f.name())) {
+                Column eq = functions.col("t.`" + f.name() + "`").eqNullSafe(functions.col("s.`" + f.name() + "`"));
+                on = on == null ? eq : on.and(eq);
+            }
+        }
+        return on;
+    }
+
+    /** {@code t} and {@code s} rows have the same values outside the key and the ignored columns. */
+    private static Column sameValues(StructType schema, List<String> key, List<String> ignored) {
+        Column same = functions.lit(true);
+        for (StructField f : schema.fields()) {
+            if (!key.contains(f.name()) && !ignored.contains(f.name())) {
+                same = same.and(functions.col("t.`" + f.name() + "`").eqNullSafe(functions.col("s.`" + f.name() + "`")));
+            }
+        }
+        return same;
+    }
+
+    /**
+     * Writes the rows of a table that change — new values for stored keys, new keys — with one
+     * MERGE; stored rows not given are kept as they are. For a layer that computed only what its new
+     * input reaches (an incremental run); a rerun must not apply the same change twice, which the
+     * layer's recorded state ensures.
+     */
+    public void upsert(String layer, TableSpec t, Dataset<Row> rows) {
+        String path = location(layer, t.name());
+        ensureTable(layer, path, t.comment(), t.schema(), t.partitionBy());
+        var merge = DeltaTable.forPath(spark, path).as("t").merge(conform(rows, t.schema()).as("s"), sameKey(t.schema(), t.key()))
+                .whenMatched(functions.not(sameValues(t.schema(), t.key(), List.of()))).updateAll()
+                .whenNotMatched().insertAll();
+        withCommitInfo(runId + " upsert", merge::execute);
     }
 
     /**
@@ -231,23 +261,68 @@ public final class TableWriter {
      * (Delta's history() would run a Spark job for the same line).
      */
     private String lastCommitMetadata(String path) {
-        long version = snapshot(path).version();
+        List<com.fasterxml.jackson.databind.JsonNode> actions = commit(path, snapshot(path).version());
+        for (com.fasterxml.jackson.databind.JsonNode action : actions == null ? List.<com.fasterxml.jackson.databind.JsonNode>of() : actions) {
+            com.fasterxml.jackson.databind.JsonNode info = action.get("commitInfo");
+            if (info != null) {
+                com.fasterxml.jackson.databind.JsonNode meta = info.get("userMetadata");
+                return meta == null || meta.isNull() ? null : meta.asText();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The values of partition column {@code column} of every file that the commits {@code from}..{@code to}
+     * added or removed as a change of data (a compaction rewrites the same rows: not one), read from
+     * the commit files on the driver (no Spark job). Empty when a commit file is gone (the log was
+     * cleaned up) or a file action does not name its partition.
+     */
+    public java.util.Optional<java.util.Set<String>> changedPartitions(String layer, String table, String column, long from, long to) {
+        String path = location(layer, table);
+        java.util.Set<String> values = new java.util.TreeSet<>();
+        for (long v = from; v <= to; v++) {
+            List<com.fasterxml.jackson.databind.JsonNode> actions = commit(path, v);
+            if (actions == null) {
+                return java.util.Optional.empty();
+            }
+            for (com.fasterxml.jackson.databind.JsonNode action : actions) {
+                for (String kind : List.of("add", "remove")) {
+                    com.fasterxml.jackson.databind.JsonNode file = action.get(kind);
+                    if (file == null || !file.path("dataChange").asBoolean(true)) {
+                        continue;
+                    }
+                    com.fasterxml.jackson.databind.JsonNode value = file.path("partitionValues").get(column);
+                    if (value == null || value.isNull()) {
+                        return java.util.Optional.empty();
+                    }
+                    values.add(value.asText());
+                }
+            }
+        }
+        return java.util.Optional.of(values);
+    }
+
+    /** The actions of one commit of the table, one JSON object per line; null when its file is gone. */
+    private List<com.fasterxml.jackson.databind.JsonNode> commit(String path, long version) {
         org.apache.hadoop.fs.Path commit = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(path, "_delta_log"),
                 String.format("%020d.json", version));
         try {
             org.apache.hadoop.fs.FileSystem fs = commit.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit),
-                    java.nio.charset.StandardCharsets.UTF_8))) {
-                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    com.fasterxml.jackson.databind.JsonNode info = json.readTree(line).get("commitInfo");
-                    if (info != null) {
-                        com.fasterxml.jackson.databind.JsonNode meta = info.get("userMetadata");
-                        return meta == null || meta.isNull() ? null : meta.asText();
-                    }
-                }
+            if (!fs.exists(commit)) {
                 return null;
             }
+            List<com.fasterxml.jackson.databind.JsonNode> actions = new java.util.ArrayList<>();
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (!line.isBlank()) {
+                        actions.add(json.readTree(line));
+                    }
+                }
+            }
+            return actions;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + commit, e);
         }

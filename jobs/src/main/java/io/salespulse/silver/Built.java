@@ -10,8 +10,21 @@ import static org.apache.spark.sql.functions.lit;
 /**
  * A silver table's rows and the rows stopped on the way (with table_name, record_id,
  * source_file, snapshot_date, reason), so nothing disappears without a reason.
+ *
+ * @param partial the rows are only those that change (new values of stored keys, new keys), to be
+ *                upserted; the quarantined rows are only the new ones
  */
-public record Built(Dataset<Row> rows, Dataset<Row> quarantined) {
+public record Built(Dataset<Row> rows, Dataset<Row> quarantined, boolean partial) {
+
+    /** All of a table's rows. */
+    public Built(Dataset<Row> rows, Dataset<Row> quarantined) {
+        this(rows, quarantined, false);
+    }
+
+    /** The rows that change, and the rows stopped among the new input. */
+    public static Built partial(Dataset<Row> rows, Dataset<Row> quarantined) {
+        return new Built(rows, quarantined, true);
+    }
 
     /** The columns of {@link #quarantined()}. */
     public static final org.apache.spark.sql.types.StructType QUARANTINE = new org.apache.spark.sql.types.StructType()

@@ -10,17 +10,20 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
+import java.sql.Date;
+import java.time.LocalDate;
 import java.util.List;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
@@ -83,8 +86,23 @@ public final class FactActivityDaily {
                 .where(col("_copy").equalTo(1)).drop("_copy");
     }
 
-    /** From the run's inputs: bronze events staged and deduplicated; an event that cannot be typed is quarantined. */
+    /**
+     * What a daily run needs to update the stored table instead of recomputing it: the date through
+     * which bronze events were applied to it (every event landed after it is new to the table, and
+     * no event landed on or before it changed since), and the table as stored.
+     */
+    public record Increment(LocalDate appliedThrough, Dataset<Row> stored) {
+    }
+
+    /**
+     * From the run's inputs: bronze events staged and deduplicated; an event that cannot be typed is
+     * quarantined. With an {@link SilverInputs#activityIncrement() increment}, only the rows that
+     * change, as they are to be stored ({@link Built#partial()}).
+     */
     public static Built build(SilverInputs in) {
+        if (in.activityIncrement() != null) {
+            return update(in.events(), in.live(SourceObject.CONTACT), in.activityIncrement());
+        }
         Dataset<Row> staged = stage(in.events());
         Dataset<Row> events = dedupe(staged.where(col("_error").isNull()));
         return new Built(build(events, in.live(SourceObject.CONTACT)),
@@ -96,6 +114,83 @@ public final class FactActivityDaily {
      * @param contacts live staged contacts
      */
     public static Dataset<Row> build(Dataset<Row> events, Dataset<Row> contacts) {
+        Dataset<Row> daily = daily(events);
+        Dataset<Row> links = links(events, contacts);
+        return daily.join(links, daily.col("user_id").equalTo(links.col("_link_user")).and(col("is_identified")), "left")
+                .select(col("activity_date"), col("user_id"), col("is_identified"), col("account_id"), col("events"),
+                        col("page_views"), col("signed_up"), col("activated"), col("cancelled"));
+    }
+
+    /**
+     * The rows of the stored table that change when bronze gains the events landed after
+     * {@code increment.appliedThrough()}, with their new values: a (date, user) the new events reach
+     * gets their counts added (an event whose messageId is already counted adds nothing), and every
+     * row of a user whose account link changed (a newer identify, a contact whose email or account
+     * changed) gets the new account. These are the rows {@link #build(Dataset, Dataset)} computes
+     * from all of bronze for those keys: Segment delivers at least once, so the copies of one
+     * messageId are one message, and whichever copy is counted counts the same.
+     *
+     * @param bronze   bronze events landed on or before the run date
+     * @param contacts live staged contacts
+     */
+    public static Built update(Dataset<Row> bronze, Dataset<Row> contacts, Increment increment) {
+        Column applied = col("_snapshot_date").leq(lit(Date.valueOf(increment.appliedThrough())));
+        Dataset<Row> landed = stage(bronze.where(not(applied)));
+        Dataset<Row> counted = stage(bronze.where(applied)).where(col("_error").isNull());
+        Dataset<Row> candidates = dedupe(landed.where(col("_error").isNull()));
+        // the counted events are many and the new ones few: look the new ids up among the counted ones
+        Dataset<Row> seen = counted.select("id").join(broadcast(candidates.select("id")), new String[]{"id"}, "left_semi").distinct();
+        Dataset<Row> fresh = candidates.join(seen, new String[]{"id"}, "left_anti");
+        Dataset<Row> links = links(counted.unionByName(candidates), contacts)
+                .select(col("_link_user").as("_user"), col("account_id").as("_link"));
+
+        Dataset<Row> stored = increment.stored();
+        Dataset<Row> relinked = stored.where(col("is_identified")).select("user_id", "account_id")
+                .join(broadcast(links), col("user_id").equalTo(col("_user")), "left")
+                .where(not(col("account_id").eqNullSafe(col("_link")))).select("user_id").distinct();
+        Dataset<Row> added = daily(fresh);
+        Dataset<Row> keys = added.select("activity_date", "user_id").unionByName(
+                stored.join(relinked, new String[]{"user_id"}, "left_semi").select("activity_date", "user_id")).distinct();
+        Dataset<Row> prior = stored.join(keys, KEY, "left_semi");
+        Dataset<Row> rows = prior.as("p").join(added.as("a"), KEY, "full_outer")
+                .select(col("activity_date"), col("user_id"),
+                        either("is_identified"),
+                        coalesce(col("p.events"), lit(0L)).plus(coalesce(col("a.events"), lit(0L))).as("events"),
+                        coalesce(col("p.page_views"), lit(0L)).plus(coalesce(col("a.page_views"), lit(0L))).as("page_views"),
+                        either("signed_up"), either("activated"), either("cancelled"));
+        Dataset<Row> updated = rows.join(broadcast(links), col("user_id").equalTo(col("_user")).and(col("is_identified")), "left")
+                .select(col("activity_date"), col("user_id"), col("is_identified"), col("_link").as("account_id"),
+                        col("events"), col("page_views"), col("signed_up"), col("activated"), col("cancelled"));
+        return Built.partial(updated,
+                Built.quarantine(landed.where(col("_error").isNotNull()), "segment_events", col("_error")));
+    }
+
+    private static final String[] KEY = {"activity_date", "user_id"};
+
+    private static Column either(String flag) {
+        return coalesce(col("p." + flag), lit(false)).or(coalesce(col("a." + flag), lit(false))).as(flag);
+    }
+
+    /** Per (date, user): counts and lifecycle flags of the events. */
+    static Dataset<Row> daily(Dataset<Row> events) {
+        Column isTrack = col("type").equalTo("track");
+        return events.groupBy(to_date(col("event_at")).as("activity_date"), col("user_id"))
+                .agg(max(col("segment_user_id").isNotNull()).as("is_identified"),
+                        count(lit(1)).as("events"),
+                        sum(when(col("type").equalTo("page"), 1L).otherwise(0L)).as("page_views"),
+                        coalesce(max(isTrack.and(col("event").equalTo("Signed Up"))), lit(false)).as("signed_up"),
+                        coalesce(max(isTrack.and(col("event").equalTo("Account Activated"))), lit(false)).as("activated"),
+                        coalesce(max(isTrack.and(col("event").equalTo("Subscription Cancelled"))), lit(false)).as("cancelled"));
+    }
+
+    /**
+     * Each identified user's account: the email of their most recent identify that carried one,
+     * matched (trimmed, lower-cased) to a live Contact (the most recently modified, when several
+     * share it). An identified user's user_id is their Segment userId.
+     *
+     * @return _link_user, account_id
+     */
+    static Dataset<Row> links(Dataset<Row> events, Dataset<Row> contacts) {
         Dataset<Row> lastIdentify = events
                 .where(col("type").equalTo("identify").and(col("segment_user_id").isNotNull())
                         .and(trim(col("traits_email")).notEqual("")))
@@ -109,22 +204,7 @@ public final class FactActivityDaily {
                         .orderBy(col("system_modstamp").desc(), col("id"))))
                 .where(col("_rank").equalTo(1))
                 .select(col("_email").as("_contact_email"), col("account_id"));
-        Dataset<Row> links = lastIdentify.join(contactEmails, lastIdentify.col("_email").equalTo(contactEmails.col("_contact_email")))
+        return lastIdentify.join(contactEmails, lastIdentify.col("_email").equalTo(contactEmails.col("_contact_email")))
                 .select(col("_link_user"), col("account_id"));
-        Column isTrack = col("type").equalTo("track");
-        Dataset<Row> daily = events
-                .groupBy(to_date(col("event_at")).as("activity_date"), col("user_id"))
-                .agg(max(col("segment_user_id").isNotNull()).as("is_identified"),
-                        first(col("segment_user_id"), true).as("_segment_user"),
-                        count(lit(1)).as("events"),
-                        sum(when(col("type").equalTo("page"), 1L).otherwise(0L)).as("page_views"),
-                        max(isTrack.and(col("event").equalTo("Signed Up"))).as("signed_up"),
-                        max(isTrack.and(col("event").equalTo("Account Activated"))).as("activated"),
-                        max(isTrack.and(col("event").equalTo("Subscription Cancelled"))).as("cancelled"));
-        return daily.join(links, daily.col("_segment_user").equalTo(links.col("_link_user")), "left")
-                .select(col("activity_date"), col("user_id"), col("is_identified"), col("account_id"), col("events"),
-                        col("page_views"), coalesce(col("signed_up"), lit(false)).as("signed_up"),
-                        coalesce(col("activated"), lit(false)).as("activated"),
-                        coalesce(col("cancelled"), lit(false)).as("cancelled"));
     }
 }

@@ -112,7 +112,8 @@ public final class SilverBuild {
         writer.recordChanges(LAYER); // gold reads only what changed (AffectedDates)
         String rc = config.get(SalespulseConfig.REPORTING_CURRENCY);
         BuildState inputs = new BuildState(versions(), runDate, settings(rc));
-        if (!rebuild && inputs.equals(BuildState.read(writer, OpsTables.SILVER_STATE))) {
+        BuildState previous = rebuild ? null : BuildState.read(writer, OpsTables.SILVER_STATE);
+        if (inputs.equals(previous)) {
             // a rerun, a cleared task: every table would come out as it is, so nothing is computed or committed
             progress.step("silver", "unchanged: bronze, the date and the settings are those silver was computed from");
             return Outcome.UNCHANGED;
@@ -146,9 +147,13 @@ public final class SilverBuild {
             cached.add(conformedOrders);
             Dataset<Row> acquisitions = CustomerAcquisition.acquisitions(conformedOrders).cache();
             cached.add(acquisitions);
+            FactActivityDaily.Increment increment = activityIncrement(previous, inputs);
+            if (increment != null) {
+                progress.step("silver", "fact_activity_daily: adding the events landed after " + increment.appliedThrough());
+            }
             SilverInputs in = new SilverInputs(runDate, live, ranked, bronze(SourceObject.SEGMENT_EVENTS, runDate), rates,
                     conformedOrders, acquisitions, CustomerAcquisition.channels(live.get(SourceObject.LEAD)), rc,
-                    config.closedStages(), hash, Map.of());
+                    config.closedStages(), hash, increment, Map.of());
 
             Map<String, Long> counts = new LinkedHashMap<>();
             List<CheckResult> keyChecks = new ArrayList<>();
@@ -162,12 +167,22 @@ public final class SilverBuild {
                 cached.add(rows);
                 QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
                 keyChecks.addAll(profile.checks());
-                writer.publish(LAYER, t, rows, rebuild, null);
-                counts.put(t.name(), profile.rows());
-                progress.table(LAYER, t.name(), profile.rows());
+                long stored = profile.rows();
+                if (built.partial()) {
+                    // the rows that change: written over the stored table, which later models read whole
+                    if (profile.rows() > 0) {
+                        writer.upsert(LAYER, t, rows);
+                    }
+                    rows = writer.read(LAYER, t.name());
+                    stored = rows.count();
+                } else {
+                    writer.publish(LAYER, t, rows, rebuild, null);
+                }
+                counts.put(t.name(), stored);
+                progress.table(LAYER, t.name(), stored);
                 in = in.with(t, rows);
             }
-            long quarantined = writeQuarantine(quarantine, cached);
+            long quarantined = writeQuarantine(quarantine, cached, increment != null);
             return new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs);
         } finally {
             cached.forEach(Dataset::unpersist);
@@ -186,6 +201,34 @@ public final class SilverBuild {
             new BuildState(versions(), outcome.inputs().runDate(), outcome.inputs().settings())
                     .record(writer, OpsTables.SILVER_STATE, "What silver was last computed from", OpsTables.silverState());
         }
+    }
+
+    /**
+     * fact_activity_daily can take just the events landed since silver was last computed when the
+     * table is as that computation left it (no run or hand fix wrote it since), the settings and
+     * the date have not gone back, and bronze gained events only in folders after that date
+     * (checked in the events table's commits: a forget, a re-landed old folder or a late folder
+     * for an old date means computing it again from all events). Null otherwise.
+     */
+    private FactActivityDaily.Increment activityIncrement(BuildState previous, BuildState now) {
+        if (previous == null || !previous.settings().equals(now.settings()) || now.runDate().isBefore(previous.runDate())) {
+            return null;
+        }
+        String table = SourceObject.SEGMENT_EVENTS.bronzeTable();
+        String fact = LAYER + "." + FactActivityDaily.TABLE.name();
+        String events = BronzeIngest.LAYER + "." + table;
+        long stored = previous.versions().getOrDefault(fact, -1L);
+        long before = previous.versions().getOrDefault(events, -1L);
+        long after = now.versions().getOrDefault(events, -1L);
+        if (stored < 0 || stored != now.versions().get(fact) || before < 0 || after < before) {
+            return null;
+        }
+        java.util.Optional<java.util.Set<String>> landed = writer.changedPartitions(BronzeIngest.LAYER, table, "_snapshot_date",
+                before + 1, after);
+        if (landed.isEmpty() || landed.get().stream().anyMatch(d -> !LocalDate.parse(d).isAfter(previous.runDate()))) {
+            return null;
+        }
+        return new FactActivityDaily.Increment(previous.runDate(), writer.read(LAYER, FactActivityDaily.TABLE.name()));
     }
 
     /**
@@ -281,18 +324,26 @@ public final class SilverBuild {
         return out;
     }
 
-    /** Replaces the silver part of ops.quarantine; rows already there keep their first run id. */
-    private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached) {
+    /**
+     * Replaces the silver part of ops.quarantine; rows already there keep their first run id. When
+     * the events were only added to ({@code eventsAdded}), the events' rows are only added to too:
+     * their earlier rows were not computed again.
+     *
+     * @return the silver rows in quarantine
+     */
+    private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached, boolean eventsAdded) {
         Dataset<Row> all = Frames.unionByName(parts);
         Dataset<Row> rows = all.select(lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
                 col("record_id"), col("source_file"), col("snapshot_date"), col("reason"),
                 current_timestamp().as("quarantined_at")).distinct().cache();
         cached.add(rows);
-        long n = rows.count();
+        String events = "'" + SourceObject.SEGMENT_EVENTS.bronzeTable() + "'";
         writer.sync(OpsTables.LAYER, OpsTables.QUARANTINE, "Rows that could not be loaded or conformed, with the reason",
                 OpsTables.quarantine(), List.of("layer", "table_name", "record_id", "source_file", "snapshot_date", "reason"),
-                rows, "t.layer = 'silver'", List.of("run_id", "quarantined_at"));
-        return n;
+                rows, eventsAdded ? "t.layer = 'silver' AND t.table_name <> " + events : "t.layer = 'silver'",
+                List.of("run_id", "quarantined_at"));
+        return eventsAdded ? writer.read(OpsTables.LAYER, OpsTables.QUARANTINE).where(col("layer").equalTo(LAYER)).count()
+                : rows.count();
     }
 
 }

@@ -21,12 +21,14 @@ import java.util.Map;
  * @param orders            conformed orders (amounts in the reporting currency, counted or not)
  * @param acquisitions      each customer's acquisition (first counted order)
  * @param channels          each converted account's acquisition channel (from its lead)
+ * @param activityIncrement when not null, fact_activity_daily is updated with the events landed
+ *                          since it was last computed instead of being recomputed from all of them
  * @param tables            silver tables built before this model in {@link SilverBuild#MODELS}
  */
 public record SilverInputs(LocalDate runDate, Map<SourceObject, Dataset<Row>> live, Map<SourceObject, Dataset<Row>> ranked,
                            Dataset<Row> events, Dataset<Row> rates, Dataset<Row> orders, Dataset<Row> acquisitions,
                            Dataset<Row> channels, String reportingCurrency, List<String> closedStages, EmailHash hash,
-                           Map<TableSpec, Dataset<Row>> tables) {
+                           FactActivityDaily.Increment activityIncrement, Map<TableSpec, Dataset<Row>> tables) {
 
     public SilverInputs {
         live = Map.copyOf(live);
@@ -57,6 +59,6 @@ public record SilverInputs(LocalDate runDate, Map<SourceObject, Dataset<Row>> li
         Map<TableSpec, Dataset<Row>> more = new LinkedHashMap<>(tables);
         more.put(t, rows);
         return new SilverInputs(runDate, live, ranked, events, rates, orders, acquisitions, channels, reportingCurrency,
-                closedStages, hash, more);
+                closedStages, hash, activityIncrement, more);
     }
 }

@@ -39,4 +39,32 @@ class TableWriterTest extends SparkTestBase {
         writer.sync("silver", "t", "test", SCHEMA, List.of("id"), rows, null, List.of());
         assertThat(writer.version("silver", "t")).isEqualTo(repaired);
     }
+
+    @Test
+    void changedPartitionsNameWhatCommitsChangedAndNotWhatCompactionRewrote() {
+        String root = workDir("writer-partitions").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm1' AS id, DATE'2026-03-01' AS d"), "d IN ('2026-03-01')", List.of("d"));
+        writer.append("bronze", "events", spark().sql("SELECT 'm2' AS id, DATE'2026-03-01' AS d"), List.of("d"));
+        long first = writer.version("bronze", "events");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm3' AS id, DATE'2026-03-02' AS d"), "d IN ('2026-03-02')", List.of("d"));
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm4' AS id, DATE'2026-03-03' AS d"), "d IN ('2026-03-03')", List.of("d"));
+        assertThat(writer.changedPartitions("bronze", "events", "d", first + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of("2026-03-02", "2026-03-03"));
+
+        // compacting the first day's two files (two commits) rewrites the same rows: not a change
+        long before = writer.version("bronze", "events");
+        spark().sql("OPTIMIZE delta.`" + writer.location("bronze", "events") + "`");
+        assertThat(writer.version("bronze", "events")).isGreaterThan(before);
+        assertThat(writer.changedPartitions("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of());
+
+        // deleting a row of the first day is
+        before = writer.version("bronze", "events");
+        spark().sql("DELETE FROM delta.`" + writer.location("bronze", "events") + "` WHERE id = 'm1'");
+        assertThat(writer.changedPartitions("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of("2026-03-01"));
+        // a version whose commit file is gone (log clean-up) cannot be told
+        assertThat(writer.changedPartitions("bronze", "events", "d", 0, writer.version("bronze", "events") + 1)).isEmpty();
+    }
 }

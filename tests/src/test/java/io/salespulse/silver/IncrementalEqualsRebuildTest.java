@@ -42,12 +42,17 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             Cli.Result r = Cli.run("run", "--date", start.plusDays(firstDaily - 1).toString(), "--landing", landing, "--warehouse", warehouse);
             assertThat(r.code()).as(r.err()).isEqualTo(0);
         }
+        int eventsAdded = 0;
         for (int d = Math.max(firstDaily, 0); d < DAYS; d++) {
             Cli.Result r = Cli.run("run", "--date", start.plusDays(d).toString(), "--landing", landing, "--warehouse", warehouse);
             assertThat(r.code()).as(r.err()).isEqualTo(0);
+            eventsAdded += (r.out() + r.err()).contains("fact_activity_daily: adding the events landed after") ? 1 : 0;
         }
+        // every daily run took only its new events into fact_activity_daily (none had to compute it whole)
+        assertThat(eventsAdded).isEqualTo(DAYS - Math.max(firstDaily, 1));
         System.out.printf("incremental: catch-up + %d daily runs in %.1f s%n", DAILY, (System.nanoTime() - t0) / 1e9);
         Map<String, List<Object[]>> incremental = silver(warehouse);
+        List<Object[]> quarantined = quarantine(warehouse);
 
         Cli.Result rebuild = Cli.run("rebuild", "--date", start.plusDays(DAYS - 1).toString(), "--warehouse", warehouse);
         assertThat(rebuild.code()).as(rebuild.err()).isEqualTo(0);
@@ -60,6 +65,12 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             }
             assertRows(table, rebuilt.get(table), incremental.get(table));
         }
+        assertRows("silver quarantine", quarantine(warehouse), quarantined);
+    }
+
+    private List<Object[]> quarantine(String warehouse) {
+        return rowsOf(spark().read().format("delta").load(warehouse + "/ops/quarantine").where("layer = 'silver'")
+                .select("table_name", "record_id", "source_file", "snapshot_date", "reason"));
     }
 
     private Map<String, List<Object[]>> silver(String warehouse) {

@@ -114,4 +114,57 @@ class SilverFactsTest extends SparkTestBase {
         assertRows("quarantined", List.<Object[]>of(row("m7", "unknown event type 'robot'"), row("m8", "unparseable timestamp 'not a time'")),
                 rowsOf(staged.where(col("_error").isNotNull()).select("id", "_error")));
     }
+
+    @Test
+    void dailyActivityUpdateAddsOnlyNewMessagesAndRelinksUsers() {
+        Bronze events = Bronze.of("messageId", "type", "event", "userId", "anonymousId", "timestamp", "traits")
+                // counted already (applied through March 2)
+                .row("2026-03-01", "m1", "identify", null, "u1", "a1", "2026-03-01T09:00:00Z", "{\"email\":\"old@x.com\"}")
+                .row("2026-03-01", "m2", "track", "Signed Up", "u1", "a1", "2026-03-01T09:05:00Z", null)
+                .row("2026-03-01", "m3", "page", null, null, "a2", "2026-03-01T10:00:00Z", null)
+                .row("2026-03-01", "m10", "identify", null, "u3", null, "2026-03-01T11:00:00Z", "{\"email\":\"c3@x.com\"}")
+                .row("2026-03-02", "m9", "page", null, "u2", null, "2026-03-02T10:00:00Z", null)
+                // landed March 3: m2 again (counted already), a late page view of March 1, a newer identify
+                // of u1, a new day for u1, one message delivered twice, one that cannot be typed
+                .row("2026-03-03", "m2", "track", "Signed Up", "u1", "a1", "2026-03-01T09:05:00Z", null)
+                .row("2026-03-03", "m4", "page", null, "u1", "a1", "2026-03-01T23:59:00Z", null)
+                .row("2026-03-03", "m5", "identify", null, "u1", "a1", "2026-03-03T08:00:00Z", "{\"email\":\"ada@example.com\"}")
+                .row("2026-03-03", "m6", "track", "Account Activated", "u1", "a1", "2026-03-03T08:01:00Z", null)
+                .row("2026-03-03", "m11", "page", null, null, "a2", "2026-03-03T12:00:00Z", null)
+                .row("2026-03-03", "m11", "page", null, null, "a2", "2026-03-03T12:00:00Z", null)
+                .row("2026-03-03", "m7", "robot", null, "u1", "a1", "2026-03-03T08:02:00Z", null);
+        // C3 moved to another account since the table was computed
+        Dataset<Row> contacts = live(SourceObject.CONTACT, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId", "Email")
+                .row("2026-03-01", "C1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-old", "old@x.com")
+                .row("2026-03-01", "C2", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-ada", "ada@example.com")
+                .row("2026-03-03", "C3", "false", "2026-03-01T10:00:00Z", "2026-03-03T10:00:00Z", "A-3b", "c3@x.com"));
+        // the table as the run of March 2 left it, by hand
+        Dataset<Row> stored = spark().createDataFrame(List.of(
+                org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-01"), "u1", true, "A-old", 2L, 0L, true, false, false),
+                org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false, false),
+                org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-01"), "u3", true, "A-3", 1L, 0L, false, false, false),
+                org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-02"), "u2", true, null, 1L, 1L, false, false, false)),
+                FactActivityDaily.TABLE.schema());
+
+        Built update = FactActivityDaily.update(events.frame(), contacts,
+                new FactActivityDaily.Increment(java.time.LocalDate.parse("2026-03-02"), stored));
+
+        List<Object[]> changed = List.of(
+                row(Date.valueOf("2026-03-01"), "u1", true, "A-ada", 3L, 1L, true, false, false),
+                row(Date.valueOf("2026-03-01"), "u3", true, "A-3b", 1L, 0L, false, false, false),
+                row(Date.valueOf("2026-03-03"), "a2", false, null, 1L, 1L, false, false, false),
+                row(Date.valueOf("2026-03-03"), "u1", true, "A-ada", 2L, 0L, false, true, false));
+        String[] columns = {"activity_date", "user_id", "is_identified", "account_id", "events", "page_views", "signed_up",
+                "activated", "cancelled"};
+        assertRows("changed rows", changed, rowsOf(update.rows().selectExpr(columns)));
+        assertRows("quarantined", List.<Object[]>of(row("m7", "unknown event type 'robot'")),
+                rowsOf(update.quarantined().select("record_id", "reason")));
+        // and the stored table with them is what computing from every event gives
+        Dataset<Row> all = FactActivityDaily.stage(events.frame());
+        Dataset<Row> rebuilt = FactActivityDaily.build(FactActivityDaily.dedupe(all.where(col("_error").isNull())), contacts);
+        List<Object[]> whole = new java.util.ArrayList<>(changed);
+        whole.add(row(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false, false));
+        whole.add(row(Date.valueOf("2026-03-02"), "u2", true, null, 1L, 1L, false, false, false));
+        assertRows("rebuilt", whole, rowsOf(rebuilt.selectExpr(columns)));
+    }
 }
