@@ -211,8 +211,8 @@ public final class SilverBuild {
      * for an old date means computing it again from all events). Null otherwise.
      */
     private FactActivityDaily.Increment activityIncrement(BuildState previous, BuildState now) {
-        if (previous == null || !previous.settings().equals(now.settings()) || now.runDate().isBefore(previous.runDate())) {
-            return null;
+        if (previous == null) {
+            return null; // computed for the first time (or rebuilt): nothing to update
         }
         String table = SourceObject.SEGMENT_EVENTS.bronzeTable();
         String fact = LAYER + "." + FactActivityDaily.TABLE.name();
@@ -220,12 +220,26 @@ public final class SilverBuild {
         long stored = previous.versions().getOrDefault(fact, -1L);
         long before = previous.versions().getOrDefault(events, -1L);
         long after = now.versions().getOrDefault(events, -1L);
-        if (stored < 0 || stored != now.versions().get(fact) || before < 0 || after < before) {
-            return null;
+        String whole = null;
+        if (!previous.settings().equals(now.settings())) {
+            whole = "the settings changed";
+        } else if (now.runDate().isBefore(previous.runDate())) {
+            whole = "silver was computed as of a later date";
+        } else if (stored < 0 || stored != now.versions().get(fact)) {
+            whole = fact + " was written since silver was last computed";
+        } else if (before < 0 || after < before) {
+            whole = events + " is not the table silver was computed from";
+        } else {
+            java.util.Optional<java.util.Set<String>> landed = writer.changedPartitions(BronzeIngest.LAYER, table, "_snapshot_date",
+                    before + 1, after);
+            if (landed.isEmpty()) {
+                whole = "the commits of " + events + " since then cannot be read";
+            } else if (landed.get().stream().anyMatch(d -> !LocalDate.parse(d).isAfter(previous.runDate()))) {
+                whole = events + " changed in folders on or before " + previous.runDate();
+            }
         }
-        java.util.Optional<java.util.Set<String>> landed = writer.changedPartitions(BronzeIngest.LAYER, table, "_snapshot_date",
-                before + 1, after);
-        if (landed.isEmpty() || landed.get().stream().anyMatch(d -> !LocalDate.parse(d).isAfter(previous.runDate()))) {
+        if (whole != null) {
+            progress.step(LAYER, "fact_activity_daily: computed from all events (" + whole + ")");
             return null;
         }
         return new FactActivityDaily.Increment(previous.runDate(), writer.read(LAYER, FactActivityDaily.TABLE.name()));

@@ -36,20 +36,34 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
         LocalDate start = LocalDate.of(2026, 1, 10);
         assertThat(Cli.run("datagen", "--out", landing, "--start", start.toString(), "--days", String.valueOf(DAYS),
                 "--scale", "0.01", "--seed", "5", "--malformed-rate", "0.002").code()).isEqualTo(0);
+        // day 10's events folder lands late, at the third daily run (the 12th with 60 daily runs): a folder
+        // for a date silver already covered, so that run computes fact_activity_daily from all events
+        // and the runs after it add again (a missing folder for a run's own date is only a warning)
+        Path late = Path.of(landing, "segment", "events", "received_date=" + start.plusDays(10));
+        Path heldBack = dir.resolve("held-back-events");
+        move(late, heldBack);
         long t0 = System.nanoTime();
         int firstDaily = DAYS - DAILY;
+        int lateRun = Math.max(firstDaily + 2, 12);
         if (firstDaily > 0) {
             Cli.Result r = Cli.run("run", "--date", start.plusDays(firstDaily - 1).toString(), "--landing", landing, "--warehouse", warehouse);
             assertThat(r.code()).as(r.err()).isEqualTo(0);
         }
         int eventsAdded = 0;
         for (int d = Math.max(firstDaily, 0); d < DAYS; d++) {
+            if (d == lateRun) {
+                move(heldBack, late);
+            }
             Cli.Result r = Cli.run("run", "--date", start.plusDays(d).toString(), "--landing", landing, "--warehouse", warehouse);
             assertThat(r.code()).as(r.err()).isEqualTo(0);
-            eventsAdded += (r.out() + r.err()).contains("fact_activity_daily: adding the events landed after") ? 1 : 0;
+            String said = r.out() + r.err();
+            eventsAdded += said.contains("fact_activity_daily: adding the events landed after") ? 1 : 0;
+            if (d == lateRun) {
+                assertThat(said).contains("fact_activity_daily: computed from all events (bronze.segment_events changed in folders on or before");
+            }
         }
-        // every daily run took only its new events into fact_activity_daily (none had to compute it whole)
-        assertThat(eventsAdded).isEqualTo(DAYS - Math.max(firstDaily, 1));
+        // every other daily run took only its new events into fact_activity_daily
+        assertThat(eventsAdded).isEqualTo(DAYS - Math.max(firstDaily, 1) - 1);
         System.out.printf("incremental: catch-up + %d daily runs in %.1f s%n", DAILY, (System.nanoTime() - t0) / 1e9);
         Map<String, List<Object[]>> incremental = silver(warehouse);
         List<Object[]> quarantined = quarantine(warehouse);
@@ -66,6 +80,14 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             assertRows(table, rebuilt.get(table), incremental.get(table));
         }
         assertRows("silver quarantine", quarantine(warehouse), quarantined);
+    }
+
+    private static void move(Path from, Path to) {
+        try {
+            java.nio.file.Files.move(from, to);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private List<Object[]> quarantine(String warehouse) {
