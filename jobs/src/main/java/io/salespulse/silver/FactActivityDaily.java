@@ -105,8 +105,15 @@ public final class FactActivityDaily {
         }
         Dataset<Row> staged = stage(in.events());
         Dataset<Row> events = dedupe(staged.where(col("_error").isNull()));
-        return new Built(build(events, in.live(SourceObject.CONTACT)),
-                Built.quarantine(staged.where(col("_error").isNotNull()), "segment_events", col("_error")));
+        return new Built(build(events, in.live(SourceObject.CONTACT)), quarantined(staged));
+    }
+
+    /**
+     * The staged events that cannot be typed, as quarantine rows under the bronze table's name (the
+     * name SilverBuild's quarantine sync keeps apart when it only adds the new ones).
+     */
+    private static Dataset<Row> quarantined(Dataset<Row> staged) {
+        return Built.quarantine(staged.where(col("_error").isNotNull()), SourceObject.SEGMENT_EVENTS.bronzeTable(), col("_error"));
     }
 
     /**
@@ -161,8 +168,7 @@ public final class FactActivityDaily {
         Dataset<Row> updated = rows.join(broadcast(links), col("user_id").equalTo(col("_user")).and(col("is_identified")), "left")
                 .select(col("activity_date"), col("user_id"), col("is_identified"), col("_link").as("account_id"),
                         col("events"), col("page_views"), col("signed_up"), col("activated"), col("cancelled"));
-        return Built.partial(updated,
-                Built.quarantine(landed.where(col("_error").isNotNull()), "segment_events", col("_error")));
+        return Built.partial(updated, quarantined(landed));
     }
 
     private static final String[] KEY = {"activity_date", "user_id"};
