@@ -1,6 +1,7 @@
 package io.salespulse.ingest;
 
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,8 +33,14 @@ import static org.apache.spark.sql.functions.row_number;
  * check of {@link SnapshotReader} still holds per snapshot — manifest, file sizes, header and
  * required columns (on the driver, no Spark job), then rows per file and in total against the
  * manifest — and a snapshot that fails any of them is left out whole while the others load.
- * CSV and Segment JSON-lines snapshots are batched; other formats, and a batch with a file Spark
- * cannot read, go through {@link SnapshotReader} one snapshot at a time, which names the file.
+ * CSV, JSON-lines and Segment snapshots are batched; Parquet ones, a snapshot mixing formats, and
+ * a batch with a file Spark cannot read go through {@link SnapshotReader} one snapshot at a time,
+ * which names the file.
+ *
+ * <p>JSON files have no header to check on the driver: they are read together under one inferred
+ * schema, and a snapshot with a file that has no rows or no value at all in a required column is
+ * handed back ({@link Batch#single}) to be read on its own, where the file's own schema decides
+ * (a missing column rejects it, a column present but empty does not), exactly as without batching.
  */
 final class BatchReader {
 
@@ -42,16 +49,22 @@ final class BatchReader {
      *                  {@code _row_number} (position in its file, from 1) and {@code _snapshot_date}
      * @param malformed malformed rows of the accepted snapshots, with {@code snapshot_date}
      * @param outcomes  per snapshot, in the order given: read/malformed counts, or the rejection
+     * @param single    snapshots left out of the batch, to be read one at a time by {@link SnapshotReader}
      */
-    record Batch(Dataset<Row> rows, Dataset<Row> malformed, Map<LandingSnapshot, Counts> outcomes) {
+    record Batch(Dataset<Row> rows, Dataset<Row> malformed, Map<LandingSnapshot, Counts> outcomes,
+                 List<LandingSnapshot> single) {
     }
 
     /** @param reason null when the snapshot is accepted */
     record Counts(long rowsRead, long rowsMalformed, String reason) {
     }
 
-    /** A file of the batch: where it is, what the manifest says of it, how logs name it. */
-    private record FileToRead(LandingSnapshot snapshot, Manifest.FileEntry entry, String path, String label) {
+    /** A file of the batch: where it is, what the manifest says of it, how logs name it, how it is read. */
+    private record FileToRead(LandingSnapshot snapshot, Manifest.FileEntry entry, String path, String label, String format) {
+    }
+
+    /** Files read with one Spark read: one format and, for CSV, one header. */
+    private record ReadGroup(String format, List<String> header) {
     }
 
     private final SparkSession spark;
@@ -62,7 +75,7 @@ final class BatchReader {
         this.reader = reader;
     }
 
-    /** CSV or Segment snapshots can be read together; others (JSON, Parquet Salesforce) one at a time. */
+    /** Segment snapshots, and Salesforce ones whose files are all CSV or all JSON, can be read together. */
     static boolean batchable(LandingSnapshot snapshot) {
         if (snapshot.object().isSegment()) {
             return true;
@@ -70,12 +83,11 @@ final class BatchReader {
         if (snapshot.manifest() == null) {
             return true; // rejected on the driver by the checks below
         }
+        java.util.Set<String> formats = new java.util.HashSet<>();
         for (Manifest.FileEntry e : snapshot.manifest().files()) {
-            if (!SnapshotReader.formatOf(snapshot.manifest(), e.name()).equals("csv")) {
-                return false;
-            }
+            formats.add(SnapshotReader.formatOf(snapshot.manifest(), e.name()));
         }
-        return true;
+        return formats.size() <= 1 && List.of("csv", "json").containsAll(formats);
     }
 
     /**
@@ -85,7 +97,7 @@ final class BatchReader {
     Batch read(SourceObject object, List<LandingSnapshot> snapshots) {
         Map<LandingSnapshot, Counts> outcomes = new LinkedHashMap<>();
         List<FileToRead> files = new ArrayList<>();
-        Map<List<String>, List<FileToRead>> byHeader = new LinkedHashMap<>();
+        Map<ReadGroup, List<FileToRead>> groups = new LinkedHashMap<>();
         for (LandingSnapshot snapshot : snapshots) {
             try {
                 List<FileToRead> own = checkOnDriver(snapshot);
@@ -93,11 +105,11 @@ final class BatchReader {
                     outcomes.put(snapshot, new Counts(0, 0, null));
                     continue;
                 }
-                Map<List<String>, List<FileToRead>> headers = new LinkedHashMap<>();
+                Map<ReadGroup, List<FileToRead>> mine = new LinkedHashMap<>();
                 for (FileToRead f : own) {
-                    headers.computeIfAbsent(header(f), k -> new ArrayList<>()).add(f);
+                    mine.computeIfAbsent(new ReadGroup(f.format(), header(f)), k -> new ArrayList<>()).add(f);
                 }
-                headers.forEach((h, fs) -> byHeader.computeIfAbsent(h, k -> new ArrayList<>()).addAll(fs));
+                mine.forEach((g, fs) -> groups.computeIfAbsent(g, k -> new ArrayList<>()).addAll(fs));
                 files.addAll(own);
                 outcomes.put(snapshot, null); // counted below
             } catch (SnapshotRejectedException e) {
@@ -105,30 +117,49 @@ final class BatchReader {
             }
         }
         if (files.isEmpty()) {
-            return new Batch(null, null, outcomes);
+            return new Batch(null, null, outcomes, List.of());
         }
         Dataset<Row> all = null;
-        for (Map.Entry<List<String>, List<FileToRead>> group : byHeader.entrySet()) {
+        for (Map.Entry<ReadGroup, List<FileToRead>> group : groups.entrySet()) {
             String[] paths = group.getValue().stream().map(FileToRead::path).toArray(String[]::new);
-            Dataset<Row> df = object.isSegment() ? reader.readSegment(paths) : reader.readCsv(schema(group.getKey()), paths);
+            Dataset<Row> df = switch (group.getKey().format()) {
+                case "segment" -> reader.readSegment(paths);
+                case "json" -> reader.readJson(paths);
+                default -> reader.readCsv(schema(group.getKey().header()), paths);
+            };
             // read order within a file, before any shuffle: the last tie-break between versions of a record
             df = SnapshotReader.flagInvalidUtf8(df).withColumn("_read_order", monotonically_increasing_id());
             all = all == null ? df : all.unionByName(df, true);
         }
-        // one job: rows and malformed rows per file, as Spark names the files
+        // one job: per file as Spark names it, rows, malformed rows, and values of each required column
+        List<Column> counts = new ArrayList<>(List.of(count(lit(1)), count(col(SnapshotReader.CORRUPT))));
+        List<String> columns = List.of(all.columns());
+        for (String required : object.requiredColumns()) {
+            counts.add(columns.contains(required) ? count(col(required)) : lit(0L));
+        }
         Map<String, long[]> counted = new HashMap<>();
         Map<String, String> spellings = new HashMap<>();
-        for (Row r : all.groupBy(SnapshotReader.FILE_PATH).agg(count(lit(1)), count(col(SnapshotReader.CORRUPT))).collectAsList()) {
-            counted.put(sparkKey(r.getString(0)), new long[]{r.getLong(1), r.getLong(2)});
+        for (Row r : all.groupBy(SnapshotReader.FILE_PATH).agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new))
+                .collectAsList()) {
+            long[] c = new long[r.size() - 1];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = r.getLong(i + 1);
+            }
+            counted.put(sparkKey(r.getString(0)), c);
             spellings.put(sparkKey(r.getString(0)), r.getString(0));
         }
         Map<String, Row> accepted = new LinkedHashMap<>();
+        List<LandingSnapshot> single = new ArrayList<>();
         for (Map.Entry<LandingSnapshot, Counts> e : outcomes.entrySet()) {
             if (e.getValue() != null) {
                 continue;
             }
             LandingSnapshot snapshot = e.getKey();
             List<FileToRead> own = files.stream().filter(f -> f.snapshot() == snapshot).toList();
+            if (own.stream().anyMatch(f -> f.format().equals("json") && lacksARequiredValue(counted.get(key(f.path()))))) {
+                single.add(snapshot); // its files' own schemas decide: read alone, as without batching
+                continue;
+            }
             Counts c = compare(snapshot, own, counted);
             e.setValue(c);
             if (c.reason() == null) {
@@ -137,8 +168,9 @@ final class BatchReader {
                 }
             }
         }
+        single.forEach(outcomes::remove);
         if (accepted.isEmpty()) {
-            return new Batch(null, null, outcomes);
+            return new Batch(null, null, outcomes, single);
         }
         // file → (_source_file, _snapshot_date), matched by Spark's own spelling of each path
         List<Row> mapping = new ArrayList<>();
@@ -152,7 +184,20 @@ final class BatchReader {
                 .drop(SnapshotReader.CORRUPT, SnapshotReader.FILE_PATH, "_read_order");
         Dataset<Row> malformed = SnapshotReader.malformedRows(labelled.withColumnRenamed("_snapshot_date", "snapshot_date"),
                 object, "snapshot_date");
-        return new Batch(rows, malformed, outcomes);
+        return new Batch(rows, malformed, outcomes, single);
+    }
+
+    /** A JSON file with no rows, or with no value in some required column (per-file counts from the batch). */
+    private static boolean lacksARequiredValue(long[] counts) {
+        if (counts == null) {
+            return true;
+        }
+        for (int i = 2; i < counts.length; i++) {
+            if (counts[i] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Manifest, file sizes, header and required columns: no Spark job. Empty files are not read. */
@@ -166,7 +211,8 @@ final class BatchReader {
             Path path = new Path(snapshot.folder(), entry.name());
             String label = snapshot.label() + "/" + entry.name();
             if (reader.fileSize(path, label) > 0 || entry.records() > 0) {
-                out.add(new FileToRead(snapshot, entry, path.toString(), label));
+                String format = snapshot.object().isSegment() ? "segment" : SnapshotReader.formatOf(manifest, entry.name());
+                out.add(new FileToRead(snapshot, entry, path.toString(), label, format));
             }
         }
         if (out.isEmpty() && manifest.records() != 0) {
@@ -174,7 +220,7 @@ final class BatchReader {
                     + " records in total, files have 0");
         }
         if (!snapshot.object().isSegment()) {
-            for (FileToRead f : out) {
+            for (FileToRead f : out.stream().filter(f -> f.format().equals("csv")).toList()) {
                 List<String> header = header(f);
                 if (header.isEmpty()) {
                     throw new SnapshotRejectedException(f.label() + ": file has no header row");
@@ -191,9 +237,9 @@ final class BatchReader {
 
     private final Map<String, List<String>> headers = new HashMap<>();
 
-    /** A CSV file's column names (read once); Segment files have none. */
+    /** A CSV file's column names (read once); Segment and JSON files have none. */
     private List<String> header(FileToRead f) {
-        if (f.snapshot().object().isSegment()) {
+        if (!f.format().equals("csv")) {
             return List.of();
         }
         return headers.computeIfAbsent(f.path(), p -> {

@@ -104,8 +104,8 @@ public final class BronzeIngest {
     }
 
     /**
-     * Reads the pending snapshots of one object — CSV and Segment ones in one batch (one read, one
-     * counting job), others one by one — and writes the good ones to bronze in a single commit
+     * Reads the pending snapshots of one object — CSV, JSON and Segment ones in one batch (one read,
+     * one counting job), others one by one — and writes the good ones to bronze in a single commit
      * that replaces exactly their {@code _snapshot_date} slices.
      */
     private List<SnapshotOutcome> loadObject(SnapshotReader reader, SourceObject object, List<LandingSnapshot> snapshots,
@@ -135,13 +135,14 @@ public final class BronzeIngest {
                             : new SnapshotOutcome(snapshot, "loaded", c.rowsRead(), c.rowsRead() - c.rowsMalformed(),
                             c.rowsMalformed(), null)));
                     if (batch.rows() != null) {
-                        slices.add(batch.rows().withColumn("_ingested_at", current_timestamp())
-                                .withColumn("_run_id", lit(writer.runId())));
                         if (batch.outcomes().values().stream().anyMatch(c -> c.rowsMalformed() > 0)) {
                             malformed.add(materialize(batch.malformed().select(lit(object.bronzeTable()).as("table_name"),
                                     col("snapshot_date"), col("record_id"), col("reason"), col("raw_record"), col("_source_file"))));
                         }
+                        slices.add(batch.rows().withColumn("_ingested_at", current_timestamp())
+                                .withColumn("_run_id", lit(writer.runId())));
                     }
+                    single.addAll(batch.single()); // last: a failure above reads every snapshot of the batch alone, once
                 } catch (RuntimeException e) {
                     // some file cannot be read at all: one snapshot at a time finds and names it
                     progress.step("ingest", "batch read of " + object.bronzeTable() + " failed (" + SnapshotReader.oneLine(e)

@@ -250,11 +250,16 @@ public final class SnapshotReader {
         return df.select(col("*"), col("_metadata.file_path").as(FILE_PATH));
     }
 
-    private Dataset<Row> readJson(String path) {
+    /**
+     * JSON-lines files as strings (nested values as their JSON text), with the malformed-row
+     * column and {@link #FILE_PATH}. Read together, the files share one inferred schema: a field
+     * a file lacks is null in its rows.
+     */
+    Dataset<Row> readJson(String... paths) {
         Dataset<Row> df = spark.read()
                 .option("primitivesAsString", "true")
                 .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
-                .json(path);
+                .json(paths);
         List<Column> cols = new ArrayList<>();
         for (StructField f : df.schema().fields()) {
             boolean nested = f.dataType() instanceof StructType || f.dataType() instanceof ArrayType
@@ -264,6 +269,7 @@ public final class SnapshotReader {
         if (!List.of(df.columns()).contains(CORRUPT)) {
             cols.add(lit(null).cast("string").as(CORRUPT));
         }
+        cols.add(col("_metadata.file_path").as(FILE_PATH));
         return df.select(cols.toArray(Column[]::new));
     }
 

@@ -240,6 +240,48 @@ class BronzeIngestTest extends SparkTestBase {
                 rowsOf(table("bronze.salesforce_product2").select("Id", "Name", "IsDeleted")));
     }
 
+    private static String productJson(String id, String name) {
+        return "{\"Id\":\"" + id + "\",\"IsDeleted\":false,\"CreatedDate\":\"2026-03-01T10:00:00Z\","
+                + "\"SystemModstamp\":\"2026-03-01T10:00:00Z\",\"Name\":\"" + name + "\",\"attributes\":{\"type\":\"Product2\"}}\n";
+    }
+
+    /**
+     * JSON snapshots of many days are read together (one Spark read), yet each is judged as if read
+     * alone: a malformed line is quarantined, a file without a required key is rejected naming it,
+     * a key present but always null is not a missing column, a count mismatch rejects its snapshot.
+     */
+    @Test
+    void jsonSnapshotsOfManyDaysLoadTogetherAndAreEachCheckedAsIfAlone() {
+        landing.salesforce("Product2", "2026-03-01").file("part-00000.json", 3,
+                productJson("P1", "One") + "{\"Id\":\"P9\",\"Name\n" + productJson("P2", "Two")).manifest();
+        landing.salesforce("Product2", "2026-03-02").file("part-00000.json", 1,
+                "{\"Id\":\"P3\",\"IsDeleted\":false,\"CreatedDate\":\"2026-03-01T10:00:00Z\",\"Name\":\"No stamp\"}\n").manifest();
+        landing.salesforce("Product2", "2026-03-03").file("part-00000.json", 1,
+                "{\"Id\":\"P4\",\"IsDeleted\":false,\"CreatedDate\":\"2026-03-01T10:00:00Z\",\"SystemModstamp\":null,"
+                        + "\"Name\":\"Null stamp\"}\n").manifest();
+        landing.salesforce("Product2", "2026-03-04").file("part-00000.json", 2, productJson("P5", "Five")).manifest();
+        landing.salesforce("Product2", "2026-03-05").file("part-00000.json.gz", 1, productJson("P6", "Six")).manifest();
+
+        Cli.Result r = run("2026-03-05");
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(r.err().lines().filter(l -> l.startsWith("salespulse: rejected")).toList()).containsExactlyInAnyOrder(
+                "salespulse: rejected salesforce/Product2/snapshot_date=2026-03-02/part-00000.json: missing required column SystemModstamp",
+                "salespulse: rejected salesforce/Product2/snapshot_date=2026-03-04/part-00000.json: manifest says 2 records, file has 1");
+        assertRows("bronze products", List.of(
+                        row("P1", "One", "{\"type\":\"Product2\"}", java.sql.Date.valueOf("2026-03-01"), 1L),
+                        row("P2", "Two", "{\"type\":\"Product2\"}", java.sql.Date.valueOf("2026-03-01"), 2L),
+                        row("P4", "Null stamp", null, java.sql.Date.valueOf("2026-03-03"), 0L),
+                        row("P6", "Six", "{\"type\":\"Product2\"}", java.sql.Date.valueOf("2026-03-05"), 1L)),
+                rowsOf(table("bronze.salesforce_product2").select("Id", "Name", "attributes", "_snapshot_date", "_row_number")
+                        .orderBy("Id")));
+        assertRows("quarantine", List.<Object[]>of(row("salesforce_product2", "{\"Id\":\"P9\",\"Name")),
+                rowsOf(table("bronze.malformed_rows").select("source_table", "raw_record")));
+        assertRows("ledger", List.of(row("2026-03-01", "loaded", 2L, 1L), row("2026-03-02", "rejected", 0L, 0L),
+                        row("2026-03-03", "loaded", 1L, 0L), row("2026-03-04", "rejected", 0L, 0L), row("2026-03-05", "loaded", 1L, 0L)),
+                rowsOf(table("ops.snapshot_ledger").selectExpr("CAST(snapshot_date AS STRING)", "status", "rows_loaded", "rows_quarantined")
+                        .orderBy("snapshot_date")));
+    }
+
     @Test
     void malformedRowsGoToQuarantineAndCountsReconcile() {
         String csv = LandingFixture.leadCsv("L1,a@x.com", "L2,b@x.com") + "L3,false,2026-03-01T10:00:00Z,only,four\n";
