@@ -18,13 +18,16 @@ public final class SparkSessions {
      * compiling Java for every query, and plans each query once instead of re-planning it stage by
      * stage (adaptive execution turns every shuffle into its own job). On a 2-core machine both
      * cost more than they save: a nightly run at scale 0.01 took 127 s with Spark's defaults and
-     * 81 s with these (docs/performance.md). A cluster keeps Spark's defaults; either can be set
-     * explicitly in the configuration file.
+     * 81 s with these (docs/performance.md). Files are listed on the driver however many a read
+     * names: Spark's default lists more than 32 paths with a Spark job, ~1.4 s per object of a
+     * catch-up for what the driver does in a fraction of that on a local disk or a nearby S3. A
+     * cluster keeps Spark's defaults; any of them can be set explicitly in the configuration file.
      */
     public static final Map<String, String> SMALL_DATA = Map.of(
             "spark.sql.codegen.wholeStage", "false",
             "spark.sql.codegen.factoryMode", "NO_CODEGEN",
-            "spark.sql.adaptive.enabled", "false");
+            "spark.sql.adaptive.enabled", "false",
+            "spark.sql.sources.parallelPartitionDiscovery.threshold", "100000");
 
     public static SparkSession create(String appName, SalespulseConfig config) {
         return create(appName, config, Map.of());
