@@ -16,9 +16,11 @@ import java.net.URISyntaxException;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
@@ -41,6 +43,9 @@ import static org.apache.spark.sql.functions.row_number;
  * schema, and a snapshot with a file that has no rows or no value at all in a required column is
  * handed back ({@link Batch#single}) to be read on its own, where the file's own schema decides
  * (a missing column rejects it, a column present but empty does not), exactly as without batching.
+ * One difference remains: a field that is an object in one file and plain text in another keeps
+ * the object's JSON text as landed, where a file read alone would re-render it (keys sorted, nulls
+ * dropped). Salesforce exports are flat.
  */
 final class BatchReader {
 
@@ -83,7 +88,7 @@ final class BatchReader {
         if (snapshot.manifest() == null) {
             return true; // rejected on the driver by the checks below
         }
-        java.util.Set<String> formats = new java.util.HashSet<>();
+        Set<String> formats = new HashSet<>();
         for (Manifest.FileEntry e : snapshot.manifest().files()) {
             formats.add(SnapshotReader.formatOf(snapshot.manifest(), e.name()));
         }
