@@ -293,21 +293,21 @@ public final class SnapshotReader {
      */
     Dataset<Row> readSegment(String... paths) {
         Dataset<Row> lines = spark.read().text(paths).where(length(trim(col("value"))).gt(0));
-        String[] generated = new String[SEGMENT_FIELDS.size()];
-        for (int i = 0; i < generated.length; i++) {
-            generated[i] = "c" + i; // json_tuple's own names for its columns
-        }
         Dataset<Row> parsed = lines.select(col("value"), col("_metadata.file_path").as(FILE_PATH),
                 json_tuple(col("value"), SEGMENT_FIELDS.toArray(String[]::new)));
         List<Column> cols = new ArrayList<>();
-        for (int i = 0; i < generated.length; i++) {
-            cols.add(col(generated[i]).as(SEGMENT_FIELDS.get(i)));
+        for (String field : SEGMENT_FIELDS) {
+            cols.add(parsedField(field).as(field));
         }
-        Column valid = col("c" + SEGMENT_FIELDS.indexOf("messageId")).isNotNull()
-                .and(col("c" + SEGMENT_FIELDS.indexOf("type")).isNotNull());
+        Column valid = parsedField("messageId").isNotNull().and(parsedField("type").isNotNull());
         cols.add(when(valid, lit(null)).otherwise(col("value")).as(CORRUPT));
         cols.add(col(FILE_PATH));
         return parsed.select(cols.toArray(Column[]::new));
+    }
+
+    /** A Segment field as {@code json_tuple} names its column: c0, c1, … in the order of {@link #SEGMENT_FIELDS}. */
+    private static Column parsedField(String field) {
+        return col("c" + SEGMENT_FIELDS.indexOf(field));
     }
 
     /** Internal column: the file a row was read from, as Spark names it (dropped before bronze). */

@@ -15,6 +15,10 @@ import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -50,10 +54,9 @@ class SegmentLinesTest extends SparkTestBase {
             expected.add(get_json_object(col("value"), "$." + f).as(f));
         }
         Column valid = get_json_object(col("value"), "$.messageId").isNotNull().and(get_json_object(col("value"), "$.type").isNotNull());
-        expected.add(org.apache.spark.sql.functions.when(valid, org.apache.spark.sql.functions.lit(null)).otherwise(col("value"))
-                .as(SnapshotReader.CORRUPT));
+        expected.add(when(valid, lit(null)).otherwise(col("value")).as(SnapshotReader.CORRUPT));
         Dataset<Row> oneCallPerField = spark().read().text(file.toString())
-                .where(org.apache.spark.sql.functions.length(org.apache.spark.sql.functions.trim(col("value"))).gt(0))
+                .where(length(trim(col("value"))).gt(0))
                 .select(expected.toArray(Column[]::new));
 
         assertRows("fields, line by line", rowsOf(oneCallPerField), rowsOf(read));
