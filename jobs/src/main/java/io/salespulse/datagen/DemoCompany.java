@@ -649,10 +649,20 @@ final class DemoCompany {
         return r;
     }
 
+    /**
+     * A timestamp in either form this generator writes (see {@link #at}): Salesforce's
+     * {@code 2026-06-04T17:34:51.000+0000} or ISO {@code 2026-06-04T17:34:51Z}, with or without
+     * milliseconds. Reading only the first failed a scale-1.0 year on the day a record touched
+     * twice in one second last carried the second form.
+     */
+    static Instant instantOf(String ts) {
+        return ts.endsWith("Z") ? Instant.parse(ts) : Instant.from(SF_TS.parse(ts));
+    }
+
     /** Records a new version; the emitted row is a copy as of now, so later edits make another version. */
     private void touch(String object, Map<String, String> r, String ts) {
         if (ts.compareTo(r.get("SystemModstamp")) <= 0) {
-            ts = SF_TS.format(Instant.from(SF_TS.parse(r.get("SystemModstamp"))).plusSeconds(1));
+            ts = SF_TS.format(instantOf(r.get("SystemModstamp")).plusSeconds(1));
         }
         r.put("LastModifiedDate", ts);
         r.put("SystemModstamp", ts);

@@ -97,6 +97,17 @@ class DatagenTest extends SparkTestBase {
         }
     }
 
+    @Test
+    void bothTimestampFormsItWritesAreReadBack() {
+        // the generator writes 1 in 10 Salesforce timestamps in ISO form; a record touched again
+        // within the same second is moved one second past its last one, whichever form that was in
+        java.time.Instant t = java.time.Instant.parse("2026-06-04T17:34:51Z");
+        assertThat(DemoCompany.instantOf("2026-06-04T17:34:51Z")).isEqualTo(t);
+        assertThat(DemoCompany.instantOf("2026-06-04T17:34:51.250Z")).isEqualTo(t.plusMillis(250));
+        assertThat(DemoCompany.instantOf("2026-06-04T17:34:51.000+0000")).isEqualTo(t);
+        assertThat(DemoCompany.instantOf("2026-06-04T19:34:51.000+0200")).isEqualTo(t);
+    }
+
     private static String uncompressed(Path gz) {
         try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
