@@ -24,16 +24,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IncrementalEqualsRebuildTest extends SparkTestBase {
 
     static final int DAYS = 60;
-    /** Daily runs at the end of the 60 days (all 60 with -Dsalespulse.test.dailyRuns=60); the days before load in one run. */
-    static final int DAILY = Integer.getInteger("salespulse.test.dailyRuns", 8);
+    /**
+     * Daily runs at the end of the 60 days (all 60 with -Dsalespulse.test.dailyRuns=60); the days
+     * before load in one run. Five are enough to hold every case (each costs ~90 s at scale 0.01):
+     * March's late exchange rates land in the second, day 10's late events folder in the third,
+     * and the small dimensions' daily full snapshots (absences) and deletes in each.
+     */
+    static final int DAILY = Integer.getInteger("salespulse.test.dailyRuns", 5);
+
+    static final LocalDate LATE_RATES = LocalDate.of(2026, 3, 4);
 
     @Test
     void dailyRunsEqualARebuild() {
         Path dir = workDir("incremental");
         String landing = dir.resolve("landing").toString();
         String warehouse = dir.resolve("warehouse").toString();
-        // March's exchange rates land 3 days late (day 53), inside the 8-day daily window
-        LocalDate start = LocalDate.of(2026, 1, 10);
+        // March's exchange rates land 3 days late, on March 4 (day 56), inside the 5-day daily window
+        LocalDate start = LocalDate.of(2026, 1, 7);
         assertThat(Cli.run("datagen", "--out", landing, "--start", start.toString(), "--days", String.valueOf(DAYS),
                 "--scale", "0.01", "--seed", "5", "--malformed-rate", "0.002").code()).isEqualTo(0);
         // day 10's events folder lands late, at the third daily run (the 12th with 60 daily runs): a folder
@@ -58,6 +65,10 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             assertThat(r.code()).as(r.err()).isEqualTo(0);
             String said = r.out() + r.err();
             eventsAdded += said.contains("fact_activity_daily: adding the events landed after") ? 1 : 0;
+            if (start.plusDays(d).equals(LATE_RATES)) {
+                assertThat(said).as("March's exchange rates land late, in a daily run")
+                        .containsPattern("DatedConversionRate/snapshot_date=" + LATE_RATES + " +[1-9][0-9,]* rows");
+            }
             if (d == lateRun) {
                 assertThat(said).contains("fact_activity_daily: computed from all events (bronze.segment_events changed in folders on or before");
             }
