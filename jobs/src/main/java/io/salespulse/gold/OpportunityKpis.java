@@ -7,6 +7,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import static io.salespulse.gold.Windows.ratio;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
@@ -88,17 +91,20 @@ public final class OpportunityKpis {
                         .orderBy(col("entered_at").desc(), col("history_id").desc())))
                 .where(col("_rank").equalTo(1))
                 .withColumn("_until", lead(col("_day"), 1).over(Window.partitionBy("opportunity_id").orderBy("_day")));
-        Column valid = col("kpi_date").geq(col("_day")).and(col("_until").isNull().or(col("kpi_date").lt(col("_until"))));
         Column amount = coalesce(col("amount_rc"), lit(0).cast("decimal(38,6)"));
         // exact: amount (6 decimals) x probability (up to 4) x 0.01, no rounding
         Column weighted = amount.cast("decimal(24,6)").multiply(coalesce(col("probability"), lit(0)).cast("decimal(9,4)"))
                 .multiply(lit(new java.math.BigDecimal("0.01")));
-        Column reachesFrom = col("_until").isNull().or(col("_until").gt(lit(java.sql.Date.valueOf(in.from()))));
-        return in.dates().join(endOfDay.where(col("is_closed_stage").equalTo(false).and(reachesFrom)), valid)
-                .groupBy("kpi_date").agg(
-                        sum(amount).cast("decimal(38,6)").as("open_pipeline_amount"),
-                        count(lit(1)).as("open_pipeline_count"),
-                        sum(weighted).cast("decimal(38,12)").as("weighted_pipeline_amount"));
+        Map<String, Column> values = new LinkedHashMap<>();
+        values.put("open_pipeline_amount", amount);
+        values.put("open_pipeline_count", lit(1L));
+        values.put("weighted_pipeline_amount", weighted);
+        // a stage row is the opportunity's state from the end of its day until the day of the next one
+        return Windows.spanSums(in, endOfDay.where(col("is_closed_stage").equalTo(false)), col("_day"), col("_until"), values)
+                .select(col("kpi_date"),
+                        col("open_pipeline_amount").cast("decimal(38,6)").as("open_pipeline_amount"),
+                        col("open_pipeline_count"),
+                        col("weighted_pipeline_amount").cast("decimal(38,12)").as("weighted_pipeline_amount"));
     }
 
 }

@@ -64,7 +64,8 @@ public final class RepDaily {
                 sum(when(won, 0L).otherwise(1L)).as("lost"),
                 sum(when(won, col("amount_rc"))).as("won_amount"),
                 avg(when(won, col("sales_cycle_days"))).as("avg_sales_cycle_days"));
-        Dataset<Row> c = closed.select(col("owner_id").as("_owner"), col("close_date"), col("is_won"));
+        // only deals closed in reach of a computed date: the join compares each with its rep's every date
+        Dataset<Row> c = closed.where(in.within("close_date", 29)).select(col("owner_id").as("_owner"), col("close_date"), col("is_won"));
         Dataset<Row> window = grid.select("kpi_date", "owner_id")
                 .join(c, col("owner_id").equalTo(col("_owner"))
                         .and(col("close_date").between(date_sub(col("kpi_date"), 29), col("kpi_date"))))

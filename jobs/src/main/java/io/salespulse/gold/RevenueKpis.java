@@ -6,10 +6,13 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
+import java.util.Map;
+
 import static io.salespulse.gold.Windows.ratio;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -42,26 +45,24 @@ public final class RevenueKpis {
                 sum(col("revenue")).as("net_revenue"));
         Dataset<Row> units = in.table(FactOrder.TABLE).where(col("is_counted").and(regular))
                 .groupBy(col("effective_date").as("kpi_date")).agg(sum(coalesce(col("quantity"), ZERO)).as("units"));
-        Dataset<Row> window = Windows.trailing(in, orders, "effective_date", 30).groupBy("kpi_date").agg(
-                countDistinct(when(regular, col("account_id"))).as("paying_customers_30d"),
-                sum(coalesce(col("revenue"), ZERO)).as("_net_revenue_30d"));
+        Dataset<Row> paying = Windows.distinctKeys(in, orders.where(regular), "account_id", "effective_date",
+                Map.of("paying_customers_30d", 30));
+        Dataset<Row> revenue30 = Windows.spanSums(in, orders, col("effective_date"), date_add(col("effective_date"), 30),
+                Map.of("_net_revenue_30d", col("revenue")));
         Dataset<Row> activity = in.table(FactActivityDaily.TABLE);
         Dataset<Row> dau = activity.where(in.within("activity_date", 0)).groupBy(col("activity_date").as("kpi_date")).agg(
                 countDistinct(col("user_id")).as("active_users"),
                 countDistinct(when(col("signed_up"), col("user_id"))).as("signups"),
                 countDistinct(when(col("activated"), col("user_id"))).as("activations"),
                 countDistinct(when(col("cancelled"), col("user_id"))).as("cancellations"));
-        Dataset<Row> wau = Windows.trailing(in, activity.select("activity_date", "user_id"), "activity_date", 7)
-                .groupBy("kpi_date").agg(countDistinct("user_id").as("wau"));
-        Dataset<Row> mau = Windows.trailing(in, activity.select("activity_date", "user_id"), "activity_date", 30)
-                .groupBy("kpi_date").agg(countDistinct("user_id").as("mau"));
+        Dataset<Row> engaged = Windows.distinctKeys(in, activity, "user_id", "activity_date", Map.of("wau", 7, "mau", 30));
         return in.dates()
                 .join(day, "kpi_date", "left")
                 .join(units, "kpi_date", "left")
-                .join(window, "kpi_date", "left")
+                .join(paying, "kpi_date", "left")
+                .join(revenue30, "kpi_date", "left")
                 .join(dau, "kpi_date", "left")
-                .join(wau, "kpi_date", "left")
-                .join(mau, "kpi_date", "left")
+                .join(engaged, "kpi_date", "left")
                 .join(activationRate(in), "kpi_date", "left")
                 .select(col("kpi_date"),
                         coalesce(col("orders"), lit(0L)).as("orders"),

@@ -125,6 +125,14 @@ class GoldEndToEndTest extends SparkTestBase {
         spark().read().json(landing + "/segment/events/*/part-*").createOrReplaceTempView("landed_events");
         Map<String, Long> dau = counts(spark().sql("SELECT to_date(CAST(timestamp AS TIMESTAMP)) AS d, "
                 + "count(DISTINCT coalesce(userId, anonymousId)) AS n FROM (SELECT DISTINCT messageId, userId, anonymousId, timestamp FROM landed_events) GROUP BY 1"));
+        // weekly and monthly active users: every user with an event in [d-6, d] and [d-29, d], by a range join
+        spark().sql("SELECT DISTINCT to_date(CAST(timestamp AS TIMESTAMP)) AS ed, coalesce(userId, anonymousId) AS u FROM"
+                + " (SELECT DISTINCT messageId, userId, anonymousId, timestamp FROM landed_events) WHERE timestamp IS NOT NULL")
+                .createOrReplaceTempView("landed_user_days");
+        String active = "SELECT k.d, count(DISTINCT e.u) AS n FROM (SELECT explode(sequence(min(ed), max(ed))) AS d FROM landed_user_days) k"
+                + " JOIN landed_user_days e ON e.ed BETWEEN date_sub(k.d, %d) AND k.d GROUP BY k.d";
+        Map<String, Long> wau = counts(spark().sql(String.format(active, 6)));
+        Map<String, Long> mau = counts(spark().sql(String.format(active, 29)));
         assertThat(leads.values().stream().mapToLong(Long::longValue).sum()).isGreaterThan(200);
         assertThat(won.values().stream().mapToLong(Long::longValue).sum()).isPositive();
         for (Map.Entry<String, Row> e : daily.entrySet()) {
@@ -134,7 +142,12 @@ class GoldEndToEndTest extends SparkTestBase {
             assertThat(Long.parseLong(k.getAs("opportunities_created"))).as("opportunities_created " + d).isEqualTo(opps.getOrDefault(d, 0L));
             assertThat(Long.parseLong(k.getAs("won"))).as("won " + d).isEqualTo(won.getOrDefault(d, 0L));
             assertThat(Long.parseLong(k.getAs("active_users"))).as("active_users " + d).isEqualTo(dau.getOrDefault(d, 0L));
+            assertThat(Long.parseLong(k.getAs("wau"))).as("wau " + d).isEqualTo(wau.getOrDefault(d, 0L));
+            assertThat(Long.parseLong(k.getAs("mau"))).as("mau " + d).isEqualTo(mau.getOrDefault(d, 0L));
         }
+        // the windows hold more than one day's users on most dates, so the check above is not the DAU's again
+        assertThat(daily.keySet().stream().filter(d -> mau.getOrDefault(d, 0L) > dau.getOrDefault(d, 0L)).count())
+                .isGreaterThan(daily.size() / 2);
     }
 
     /** Latest version of each record of an object (SystemModstamp, then snapshot), live only. */

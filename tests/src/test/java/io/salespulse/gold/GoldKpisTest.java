@@ -77,6 +77,15 @@ class GoldKpisTest extends SparkTestBase {
                     List.of());
         }
 
+        /** Only the given KPI dates, as an incremental run computes them: the first is {@code from}. */
+        GoldInputs buildFor(String... dates) {
+            GoldInputs all = build();
+            Dataset<Row> some = spark().createDataFrame(java.util.Arrays.stream(dates)
+                    .map(s -> org.apache.spark.sql.RowFactory.create(Date.valueOf(s))).toList(),
+                    new org.apache.spark.sql.types.StructType().add("kpi_date", org.apache.spark.sql.types.DataTypes.DateType));
+            return new GoldInputs(some, LocalDate.parse(dates[0]), all.runDate(), all.tables(), all.closedStages(), all.alertRules());
+        }
+
         private Dataset<Row> get(TableSpec t) {
             return tables.getOrDefault(t, empty(t));
         }
@@ -223,6 +232,78 @@ class GoldKpisTest extends SparkTestBase {
         assertThat((Long) opp.get(d("2026-03-08")).getAs("open_pipeline_count")).isEqualTo(1);
         assertThat((BigDecimal) opp.get(d("2026-03-09")).getAs("open_pipeline_amount")).isEqualByComparingTo("1000");
         assertThat((Long) opp.get(d("2026-03-10")).getAs("open_pipeline_count")).isZero();
+    }
+
+    @Test
+    void windowsAndPipelineOnScatteredDatesCountEachUserAccountAndDealOnce() {
+        // an incremental run computing eight scattered dates from 03-10 to the run date 04-20
+        String[] dates = {"2026-03-10", "2026-03-16", "2026-03-31", "2026-04-01", "2026-04-04", "2026-04-09", "2026-04-10",
+                "2026-04-20"};
+        GoldInputs in = new Inputs("2026-03-10", "2026-04-20")
+                .with(FactActivityDaily.TABLE, "activity_date, user_id, signed_up, activated, cancelled",
+                        // u1: 30 days apart twice (02-10 + 30 = 03-12, 03-12 + 30 = 04-11): in every month window;
+                        // 02-01 is before any window of a computed date
+                        "(DATE'2026-02-01', 'u1', false, false, false), (DATE'2026-02-10', 'u1', false, false, false),"
+                                + "(DATE'2026-03-12', 'u1', false, false, false), (DATE'2026-04-11', 'u1', false, false, false),"
+                                + "(DATE'2026-03-01', 'u2', false, false, false), (DATE'2026-03-31', 'u2', false, false, false),"
+                                // u3: 31 days apart, so out of the month window [03-06, 04-04]
+                                + "(DATE'2026-03-05', 'u3', false, false, false), (DATE'2026-04-05', 'u3', false, false, false),"
+                                + "(DATE'2026-03-16', 'u4', false, false, false), (DATE'2026-03-16', NULL, false, false, false),"
+                                // u5: 7 days apart (in every week window from 04-12); u6: 8 apart, out of [04-03, 04-09]
+                                + "(DATE'2026-04-12', 'u5', false, false, false), (DATE'2026-04-19', 'u5', false, false, false),"
+                                + "(DATE'2026-04-02', 'u6', false, false, false), (DATE'2026-04-10', 'u6', false, false, false)")
+                .with(FactOrder.TABLE, "order_line_id, order_id, account_id, effective_date, is_counted, is_reduction, quantity, order_total_amount_rc",
+                        "('I1', 'X1', 'A1', DATE'2026-02-20', true, false, 1.0, 100.0),"
+                                + "('I2', 'X2', 'A1', DATE'2026-03-20', true, false, 1.0, 50.0),"
+                                + "('I3', 'X3', 'A2', DATE'2026-03-10', true, true, 1.0, -30.0),"
+                                + "('I4', 'X4', 'A3', DATE'2026-04-15', true, false, 1.0, 200.0),"
+                                + "('I5', 'X5', 'A2', DATE'2026-03-25', true, false, 1.0, 10.0)")
+                .with(FactOpportunityStage.TABLE, "history_id, opportunity_id, stage_name, entered_at, amount_rc, probability, is_closed_stage",
+                        "('H1', 'O1', 'Prospecting', TIMESTAMP'2026-02-01 09:00:00', 100.0, 10, false),"
+                                + "('H2', 'O1', 'Closed Won', TIMESTAMP'2026-04-10 09:00:00', 100.0, 100, true),"
+                                + "('H3', 'O2', 'Prospecting', TIMESTAMP'2026-04-20 10:00:00', 50.0, 50, false),"
+                                + "('H4', 'O3', 'Proposal', TIMESTAMP'2026-03-01 09:00:00', 10.0, 40, false),"
+                                + "('H5', 'O3', 'Negotiation', TIMESTAMP'2026-03-31 09:00:00', 20.0, 60, false)")
+                .buildFor(dates);
+        Map<Date, Row> rev = byDate(RevenueKpis.daily(in));
+        assertThat(rev.keySet()).hasSize(8);
+        // mau and wau by hand, per date: [d-29, d] and [d-6, d]
+        long[][] expected = {
+                {3, 1},   // 03-10: u1 (02-10), u2, u3 | u3 (03-05)
+                {4, 2},   // 03-16: u1, u2, u3, u4 | u1 (03-12), u4
+                {4, 1},   // 03-31: u1, u2 (03-31), u3, u4 | u2
+                {4, 1},   // 04-01: the same | u2
+                {4, 2},   // 04-04: u1, u2, u4, u6 (u3's 03-05 has left, 04-05 not yet) | u2, u6 (04-02)
+                {5, 1},   // 04-09: u1, u2, u3 (04-05), u4, u6 | u3 (u6's 04-02 has left, 04-10 not yet)
+                {5, 2},   // 04-10: u1, u2, u3, u4, u6 | u3, u6
+                {5, 1}};  // 04-20: u1 (04-11), u2, u3, u5, u6 (u4 has left) | u5 (04-19)
+        for (int i = 0; i < dates.length; i++) {
+            Row r = rev.get(d(dates[i]));
+            assertThat(new long[]{r.getAs("mau"), r.getAs("wau")}).as(dates[i]).containsExactly(expected[i]);
+        }
+        // paying accounts (regular orders) and net revenue over [d-29, d]
+        assertThat((Long) rev.get(d("2026-03-16")).getAs("paying_customers_30d")).isEqualTo(1);          // A1 (02-20)
+        assertThat((Double) rev.get(d("2026-03-16")).getAs("revenue_per_paying_customer_30d")).isEqualTo(70.0); // 100 - 30
+        assertThat((Long) rev.get(d("2026-04-04")).getAs("paying_customers_30d")).isEqualTo(2);          // A1 (03-20), A2 (03-25)
+        assertThat((Double) rev.get(d("2026-04-04")).getAs("revenue_per_paying_customer_30d")).isEqualTo(15.0); // (50 - 30 + 10) / 2
+        assertThat((Double) rev.get(d("2026-04-09")).getAs("revenue_per_paying_customer_30d")).isEqualTo(30.0); // X3 has left: 60 / 2
+        assertThat((Long) rev.get(d("2026-04-20")).getAs("paying_customers_30d")).isEqualTo(2);          // A2, A3
+        assertThat((Double) rev.get(d("2026-04-20")).getAs("revenue_per_user_30d")).isEqualTo(210.0 / 5);
+        Map<Date, Row> opp = byDate(OpportunityKpis.daily(in));
+        assertThat(opp.keySet()).hasSize(8);
+        // open at the end of d: O1 02-01 … 04-09, O3 from 03-01 (20 from 03-31), O2 from 04-20
+        String[][] pipeline = {
+                {"2026-03-10", "2", "110", "14"},    // 100 x 10 % + 10 x 40 %
+                {"2026-03-31", "2", "120", "22"},    // 10 + 20 x 60 %
+                {"2026-04-09", "2", "120", "22"},
+                {"2026-04-10", "1", "20", "12"},
+                {"2026-04-20", "2", "70", "37"}};    // 12 + 50 x 50 %
+        for (String[] p : pipeline) {
+            Row r = opp.get(d(p[0]));
+            assertThat((Long) r.getAs("open_pipeline_count")).as(p[0]).isEqualTo(Long.parseLong(p[1]));
+            assertThat((BigDecimal) r.getAs("open_pipeline_amount")).as(p[0]).isEqualByComparingTo(p[2]);
+            assertThat((BigDecimal) r.getAs("weighted_pipeline_amount")).as(p[0]).isEqualByComparingTo(p[3]);
+        }
     }
 
     @Test
