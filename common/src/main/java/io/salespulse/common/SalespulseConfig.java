@@ -98,6 +98,9 @@ public final class SalespulseConfig {
             "0", "How long a run waits for another run on the same warehouse to finish before refusing (exit 5).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey LOCK_SETTLE = new ConfigKey("run.lock_settle_ms",
             "1500", "Delay between writing the lease and reading it back; two runs racing for it both see the last writer.", ConfigKey.Kind.WHOLE_NUMBER);
+    public static final ConfigKey COMPILE_MIN_ROWS = new ConfigKey("run.compile_min_rows",
+            "250000", "In local mode, a silver table holding at least this many rows is built and written with Spark's code "
+            + "generation; smaller ones are interpreted, which is faster for small data (docs/performance.md).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey VOLUME_TOLERANCE = new ConfigKey("quality.volume_tolerance",
             "5", "A day's incremental row count is anomalous when above this factor of, or below its inverse times, the trailing 28-day mean.", ConfigKey.Kind.NUMBER);
 
@@ -124,7 +127,7 @@ public final class SalespulseConfig {
     public static final List<ConfigKey> KEYS = List.of(LANDING_ROOT, WAREHOUSE_ROOT, REPORTING_TIMEZONE,
             REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES,
             ALERTS_WEBHOOK_URL, ALERTS_SMTP_HOST, ALERTS_SMTP_PORT, ALERTS_SMTP_STARTTLS, ALERTS_SMTP_USER, ALERTS_SMTP_FROM,
-            ALERTS_SMTP_TO, ALERTS_RETRY_ATTEMPTS, ALERTS_RETRY_BACKOFF_MS, ALERTS_TIMEOUT_SECONDS, SQL_EXPOSE_BRONZE, SQL_PORT, SQL_BIND_HOST, SQL_METASTORE_DIR, SQL_CATALOG_REFRESH_SECONDS, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
+            ALERTS_SMTP_TO, ALERTS_RETRY_ATTEMPTS, ALERTS_RETRY_BACKOFF_MS, ALERTS_TIMEOUT_SECONDS, SQL_EXPOSE_BRONZE, SQL_PORT, SQL_BIND_HOST, SQL_METASTORE_DIR, SQL_CATALOG_REFRESH_SECONDS, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, COMPILE_MIN_ROWS, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
             S3A_RETRY_LIMIT, S3A_RETRY_INTERVAL, S3A_THROTTLE_LIMIT, S3A_THROTTLE_INTERVAL, S3A_SDK_ATTEMPTS, S3A_CONNECT_TIMEOUT, S3A_INPUT_STREAM);
 
     private final Map<String, String> values;

@@ -3,6 +3,7 @@ package io.salespulse.common;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Builds the one SparkSession a job uses. The same code runs under spark-submit on a cluster
@@ -28,6 +29,44 @@ public final class SparkSessions {
             "spark.sql.codegen.factoryMode", "NO_CODEGEN",
             "spark.sql.adaptive.enabled", "false",
             "spark.sql.sources.parallelPartitionDiscovery.threshold", "100000");
+
+    /**
+     * Set (to {@value #AUTO}) when a local session interprets expressions by {@link #SMALL_DATA}:
+     * only then may a step compile.
+     */
+    static final String CODEGEN_MODE = "spark.salespulse.codegen";
+    static final String AUTO = "auto";
+
+    private static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
+    private static final String FACTORY_MODE = "spark.sql.codegen.factoryMode";
+
+    /**
+     * Runs {@code work} with Spark's code generation when {@code large} and the session interprets
+     * only by the local-mode default: compiling a query costs a fraction of a second, which a step
+     * over hundreds of thousands of rows earns back several times (the nightly MERGE of 634 k
+     * activity rows at scale 0.1: 10.4 s interpreted, 3.9 s compiled), while the many small queries
+     * of a run stay interpreted. Settings chosen in the configuration are left alone.
+     */
+    public static <T> T compiledWhen(SparkSession spark, boolean large, Supplier<T> work) {
+        if (!large || !interpretsByDefault(spark)) {
+            return work.get();
+        }
+        String wholeStage = spark.conf().get(WHOLE_STAGE);
+        String factoryMode = spark.conf().get(FACTORY_MODE);
+        spark.conf().set(WHOLE_STAGE, "true");
+        spark.conf().set(FACTORY_MODE, "FALLBACK");
+        try {
+            return work.get();
+        } finally {
+            spark.conf().set(WHOLE_STAGE, wholeStage);
+            spark.conf().set(FACTORY_MODE, factoryMode);
+        }
+    }
+
+    /** Whether the session interprets by the local-mode default, so that {@link #compiledWhen} compiles. */
+    public static boolean interpretsByDefault(SparkSession spark) {
+        return AUTO.equals(spark.conf().get(CODEGEN_MODE, ""));
+    }
 
     public static SparkSession create(String appName, SalespulseConfig config) {
         return create(appName, config, Map.of());
@@ -64,6 +103,12 @@ public final class SparkSessions {
                     builder.config(k, v);
                 }
             });
+            // interpreting by these defaults (set here or copied into the configuration by the demo and
+            // the tests) leaves large steps free to compile; any other choice is kept for every query
+            if (SMALL_DATA.get(WHOLE_STAGE).equals(config.asMap().getOrDefault(WHOLE_STAGE, SMALL_DATA.get(WHOLE_STAGE)))
+                    && SMALL_DATA.get(FACTORY_MODE).equals(config.asMap().getOrDefault(FACTORY_MODE, SMALL_DATA.get(FACTORY_MODE)))) {
+                builder.config(CODEGEN_MODE, AUTO);
+            }
         }
         extra.forEach(builder::config);
         return builder.getOrCreate();

@@ -143,12 +143,15 @@ public final class FactActivityDaily {
     public static Built update(Dataset<Row> bronze, Dataset<Row> contacts, Increment increment) {
         Column applied = col("_snapshot_date").leq(lit(Date.valueOf(increment.appliedThrough())));
         Dataset<Row> landed = stage(bronze.where(not(applied)));
-        Dataset<Row> counted = stage(bronze.where(applied)).where(col("_error").isNull());
+        Dataset<Row> before = bronze.where(applied);
         Dataset<Row> candidates = dedupe(landed.where(col("_error").isNull()));
-        // the counted events are many and the new ones few: look the new ids up among the counted ones
-        Dataset<Row> seen = counted.select("id").join(broadcast(candidates.select("id")), new String[]{"id"}, "left_semi").distinct();
+        // the counted events are many and the new ones few: the new ids are looked up among them
+        // before anything is typed, and only identifies can link a user to an account
+        Dataset<Row> seen = stage(before.join(broadcast(candidates.select(col("id").as("messageId"))), new String[]{"messageId"}, "left_semi"))
+                .where(col("_error").isNull()).select("id").distinct();
         Dataset<Row> fresh = candidates.join(seen, new String[]{"id"}, "left_anti");
-        Dataset<Row> links = links(counted.unionByName(candidates), contacts)
+        Dataset<Row> identifies = stage(before.where(col("type").equalTo("identify"))).where(col("_error").isNull());
+        Dataset<Row> links = links(identifies.unionByName(candidates), contacts)
                 .select(col("_link_user").as("_user"), col("account_id").as("_link"));
 
         Dataset<Row> stored = increment.stored();

@@ -5,6 +5,7 @@ import io.salespulse.common.Frames;
 import io.salespulse.common.TableSpec;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.SparkSessions;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
 import io.salespulse.ingest.SnapshotReader;
@@ -157,36 +158,62 @@ public final class SilverBuild {
 
             Map<String, Long> counts = new LinkedHashMap<>();
             List<CheckResult> keyChecks = new ArrayList<>();
+            long compileMinRows = config.getLong(SalespulseConfig.COMPILE_MIN_ROWS);
             for (SilverModel m : MODELS) {
-                TableSpec t = m.table();
-                spark.sparkContext().setJobDescription("write silver." + t.name());
-                Built built = m.build().apply(in);
-                quarantine.add(built.quarantined());
-                // computed once: counted, then written from the cache, and read from it by the models after it
-                Dataset<Row> rows = TableWriter.conform(built.rows(), t.schema()).cache();
-                cached.add(rows);
-                QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
-                keyChecks.addAll(profile.checks());
-                long stored = profile.rows();
-                if (built.partial()) {
-                    // the rows that change: written over the stored table, which later models read whole
-                    if (profile.rows() > 0) {
-                        writer.upsert(LAYER, t, rows);
-                    }
-                    rows = writer.read(LAYER, t.name());
-                    stored = rows.count();
-                } else {
-                    writer.publish(LAYER, t, rows, rebuild, null);
+                spark.sparkContext().setJobDescription("write silver." + m.table().name());
+                SilverInputs current = in;
+                // a large table is built and written compiled; the many small ones stay interpreted
+                long storedRows = storedRows(m.table());
+                boolean large = storedRows >= compileMinRows && SparkSessions.interpretsByDefault(spark);
+                if (large) {
+                    progress.step(LAYER, String.format("%s: %,d rows stored, built with code generation", m.table().name(), storedRows));
                 }
-                counts.put(t.name(), stored);
-                progress.table(LAYER, t.name(), stored);
-                in = in.with(t, rows);
+                Dataset<Row> rows = SparkSessions.compiledWhen(spark, large,
+                        () -> write(m, current, rebuild, quarantine, cached, keyChecks, counts));
+                in = in.with(m.table(), rows);
             }
             long quarantined = writeQuarantine(quarantine, cached, increment != null);
             return new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs);
         } finally {
             cached.forEach(Dataset::unpersist);
         }
+    }
+
+    /**
+     * Builds one model, checks its keys and writes it (all of it, or with an increment only the rows
+     * that change).
+     *
+     * @return the table's rows as the models after it read them
+     */
+    private Dataset<Row> write(SilverModel m, SilverInputs in, boolean rebuild, List<Dataset<Row>> quarantine,
+                               List<Dataset<Row>> cached, List<CheckResult> keyChecks, Map<String, Long> counts) {
+        TableSpec t = m.table();
+        Built built = m.build().apply(in);
+        quarantine.add(built.quarantined());
+        // computed once: counted, then written from the cache, and read from it by the models after it
+        Dataset<Row> rows = TableWriter.conform(built.rows(), t.schema()).cache();
+        cached.add(rows);
+        QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
+        keyChecks.addAll(profile.checks());
+        long stored = profile.rows();
+        if (built.partial()) {
+            // the rows that change: written over the stored table, which later models read whole
+            if (profile.rows() > 0) {
+                writer.upsert(LAYER, t, rows);
+            }
+            rows = writer.read(LAYER, t.name());
+            stored = rows.count();
+        } else {
+            writer.publish(LAYER, t, rows, rebuild, null);
+        }
+        counts.put(t.name(), stored);
+        progress.table(LAYER, t.name(), stored);
+        return rows;
+    }
+
+    /** Rows the table holds now, 0 before it exists. */
+    private long storedRows(TableSpec t) {
+        return writer.exists(LAYER, t.name()) ? writer.storedRows(LAYER, t.name()) : 0L;
     }
 
     /**
@@ -201,6 +228,25 @@ public final class SilverBuild {
             new BuildState(versions(), outcome.inputs().runDate(), outcome.inputs().settings())
                     .record(writer, OpsTables.SILVER_STATE, "What silver was last computed from", OpsTables.silverState());
         }
+    }
+
+    /**
+     * Whether every silver table is as the run that last computed silver left it once the quality
+     * gate had passed on it ({@link #recordInputs}): its keys, foreign keys and reconciliation then
+     * stand as they were checked. Read from the tables' logs (no Spark job).
+     */
+    public boolean unchangedSinceChecked() {
+        BuildState recorded = BuildState.read(writer, OpsTables.SILVER_STATE);
+        if (recorded == null) {
+            return false;
+        }
+        for (TableSpec t : TABLES) {
+            long now = version(LAYER, t.name());
+            if (now < 0 || recorded.versions().getOrDefault(LAYER + "." + t.name(), -1L) != now) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

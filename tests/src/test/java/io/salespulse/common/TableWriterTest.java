@@ -67,4 +67,32 @@ class TableWriterTest extends SparkTestBase {
         // a version whose commit file is gone (log clean-up) cannot be told
         assertThat(writer.changedPartitions("bronze", "events", "d", 0, writer.version("bronze", "events") + 1)).isEmpty();
     }
+
+    @Test
+    void storedRowsAreCountedFromTheLogAfterAnUpsert() {
+        String root = workDir("writer-rows").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), values("id, value", "('K1', 'a'), ('K2', 'b'), ('K3', 'c')"),
+                null, List.of());
+        assertThat(writer.storedRows("silver", "t")).isEqualTo(3);
+        // one key updated, two new: 5 rows, whatever files the MERGE rewrote
+        writer.upsert("silver", new TableSpec("t", "test", SCHEMA, List.of("id")),
+                values("id, value", "('K2', 'B'), ('K4', 'd'), ('K5', 'e')"));
+        assertThat(writer.storedRows("silver", "t")).isEqualTo(5);
+    }
+
+    @Test
+    void aLargeStepCompilesOnlyWhileItRunsAndOnlyWhenTheSessionInterpretsByDefault() {
+        assertThat(SparkSessions.interpretsByDefault(spark())).isTrue();
+        String wholeStage = "spark.sql.codegen.wholeStage";
+        assertThat(SparkSessions.compiledWhen(spark(), true, () -> spark().conf().get(wholeStage))).isEqualTo("true");
+        assertThat(SparkSessions.compiledWhen(spark(), false, () -> spark().conf().get(wholeStage))).isEqualTo("false");
+        assertThat(spark().conf().get(wholeStage)).isEqualTo("false");
+        // restored when the step fails too
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SparkSessions.compiledWhen(spark(), true, () -> {
+            throw new IllegalStateException("step failed");
+        })).hasMessage("step failed");
+        assertThat(spark().conf().get(wholeStage)).isEqualTo("false");
+        assertThat(spark().conf().get("spark.sql.codegen.factoryMode")).isEqualTo("NO_CODEGEN");
+    }
 }

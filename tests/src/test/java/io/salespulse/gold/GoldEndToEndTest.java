@@ -385,6 +385,9 @@ class GoldEndToEndTest extends SparkTestBase {
                         "SALESPULSE_ALERTS_RULES", "too_many_leads: leads_created > 0 critical; info_only: mau > 0 info"),
                 "run", "--date", RUN_DATE.toString(), "--stage", "gold", "--landing", landing, "--warehouse", warehouse);
         assertThat(strict.code()).as(strict.err()).isEqualTo(0);
+        // gold alone on silver that passed its checks and is unchanged since: not checked again
+        // (ReliabilityTest: silver changed since is checked, and a duplicate blocks gold)
+        assertThat(strict.out()).contains("silver is as it was when its checks passed: not checked again");
         assertThat(Cli.run("alerts", "--date", RUN_DATE.toString(), "--fail-on", "critical", "--warehouse", warehouse).code()).isEqualTo(4);
         Cli.Result info = Cli.run("alerts", "--date", RUN_DATE.toString(), "--warehouse", warehouse);
         assertThat(info.code()).isEqualTo(0);
