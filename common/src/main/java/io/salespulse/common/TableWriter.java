@@ -74,8 +74,8 @@ public final class TableWriter {
     }
 
     /**
-     * Rows of the table's latest version, summed from the statistics its log keeps per file (a
-     * plain count scans every file here); counted from the files when a file has no statistics.
+     * Rows of the table's latest version, summed from the statistics its log keeps per file (no
+     * data file is read); counted from the files when a file has no statistics.
      */
     public long storedRows(String layer, String table) {
         Row r = snapshot(location(layer, table)).allFiles().toDF()
