@@ -35,9 +35,9 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
     static final LocalDate LATE_RATES = LocalDate.of(2026, 3, 4);
 
     /**
-     * The daily runs build fact_activity_daily (~8,000 rows here) with Spark's code generation, as
-     * a large warehouse does; the catch-up and the rebuild interpret, so the comparison also holds
-     * the two evaluation modes to the same rows.
+     * The daily runs build fact_activity_daily (over 5,000 rows from the first one) with Spark's
+     * code generation, as a large warehouse does; the catch-up and the rebuild interpret, so the
+     * comparison also holds the two evaluation modes to the same rows.
      */
     static final Map<String, String> DAILY_ENV = Map.of("SALESPULSE_HASH_KEY", Cli.TEST_HASH_KEY,
             "SALESPULSE_RUN_COMPILE_MIN_ROWS", "5000");
