@@ -78,9 +78,9 @@ public final class TableWriter {
      * data file is read); counted from the files when a file has no statistics.
      */
     public long storedRows(String layer, String table) {
+        Column records = functions.get_json_object(functions.col("stats"), "$.numRecords").cast("long");
         Row r = snapshot(location(layer, table)).allFiles().toDF()
-                .agg(functions.sum(functions.get_json_object(functions.col("stats"), "$.numRecords").cast("long")),
-                        functions.count(functions.when(functions.get_json_object(functions.col("stats"), "$.numRecords").isNull(), 1)))
+                .agg(functions.sum(records), functions.count(functions.when(records.isNull(), 1)))
                 .first();
         return r.getLong(1) > 0 ? read(layer, table).count() : r.isNullAt(0) ? 0L : r.getLong(0);
     }

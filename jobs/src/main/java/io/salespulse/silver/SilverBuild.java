@@ -163,8 +163,10 @@ public final class SilverBuild {
                 spark.sparkContext().setJobDescription("write silver." + m.table().name());
                 SilverInputs current = in;
                 // a large table is built and written compiled; the many small ones stay interpreted
-                long storedRows = storedRows(m.table());
-                boolean large = storedRows >= compileMinRows && SparkSessions.interpretsByDefault(spark);
+                // (counted only where the session could compile: a cluster always does)
+                boolean mayCompile = SparkSessions.interpretsByDefault(spark);
+                long storedRows = mayCompile ? storedRows(m.table()) : 0L;
+                boolean large = mayCompile && storedRows >= compileMinRows;
                 if (large) {
                     progress.step(LAYER, String.format("%s: %,d rows stored, built with code generation", m.table().name(), storedRows));
                 }
