@@ -3,6 +3,7 @@ package io.salespulse.gold;
 import io.salespulse.common.BuildState;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.SparkSessions;
 import io.salespulse.common.TableWriter;
 import io.salespulse.common.OpsTables;
 import io.salespulse.silver.Dimensions;
@@ -120,23 +121,8 @@ public final class GoldBuild {
             Map<TableSpec, Dataset<Row>> computed = new LinkedHashMap<>();
             Map<TableSpec, Long> counts = new LinkedHashMap<>();
             List<CheckResult> keyChecks = new ArrayList<>();
-            for (GoldModel m : MODELS) {
-                TableSpec t = m.table();
-                spark.sparkContext().setJobDescription("compute gold." + t.name());
-                Dataset<Row> rows = TableWriter.conform(m.build().apply(in), t.schema()).cache();
-                cached.add(rows);
-                QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
-                counts.put(t, profile.rows());
-                keyChecks.addAll(profile.checks());
-                computed.put(t, rows);
-                // the models after this one read the table as it will be: the dates kept as they are too
-                Dataset<Row> after = rows;
-                if (m.dated() && !everyDate) {
-                    after = kept(t, recomputed).unionByName(rows).cache();
-                    cached.add(after);
-                }
-                in = in.with(t, after);
-            }
+            GoldInputs inputs = in;
+            in = SparkSessions.compiledWhen(spark, large(), () -> compute(inputs, everyDate, recomputed, cached, computed, counts, keyChecks));
             gate.beforeGold(keyChecks, totals(computed.get(KpiDaily.TABLE), in));
             for (GoldModel m : MODELS) {
                 TableSpec t = m.table();
@@ -155,6 +141,52 @@ public final class GoldBuild {
         } finally {
             cached.forEach(Dataset::unpersist);
         }
+    }
+
+    /**
+     * Computes and counts every KPI table (cached for the writes), in model order.
+     *
+     * @return the inputs with every gold table as it will be after the run, for the gate's totals
+     */
+    private GoldInputs compute(GoldInputs in, boolean everyDate, java.util.SortedSet<LocalDate> recomputed,
+                               List<Dataset<Row>> cached, Map<TableSpec, Dataset<Row>> computed, Map<TableSpec, Long> counts,
+                               List<CheckResult> keyChecks) {
+        for (GoldModel m : MODELS) {
+            TableSpec t = m.table();
+            spark.sparkContext().setJobDescription("compute gold." + t.name());
+            Dataset<Row> rows = TableWriter.conform(m.build().apply(in), t.schema()).cache();
+            cached.add(rows);
+            QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
+            counts.put(t, profile.rows());
+            keyChecks.addAll(profile.checks());
+            computed.put(t, rows);
+            // the models after this one read the table as it will be: the dates kept as they are too
+            Dataset<Row> after = rows;
+            if (m.dated() && !everyDate) {
+                after = kept(t, recomputed).unionByName(rows).cache();
+                cached.add(after);
+            }
+            in = in.with(t, after);
+        }
+        return in;
+    }
+
+    /**
+     * Whether the KPIs are computed with Spark's code generation: in local mode, when the activity
+     * rows (by far gold's largest input) are at least {@code run.compile_min_rows}, as silver does
+     * for a table that large. Counted from the table's log, and only where the session could compile.
+     */
+    private boolean large() {
+        if (!SparkSessions.interpretsByDefault(spark)) {
+            return false;
+        }
+        long activity = writer.storedRows(SilverBuild.LAYER, FactActivityDaily.TABLE.name());
+        boolean large = activity >= config.getLong(SalespulseConfig.COMPILE_MIN_ROWS);
+        if (large) {
+            progress.step(LAYER, String.format("%s: %,d rows stored, KPIs computed with code generation",
+                    FactActivityDaily.TABLE.name(), activity));
+        }
+        return large;
     }
 
     /** Rows of a dated gold table outside the recomputed dates: the dates this run keeps as they are. */

@@ -81,14 +81,17 @@ final class Windows {
      * consecutive dates at most {@code days} apart make one unbroken run of coverage, so a key
      * adds 1 where a run starts and takes it away the day after the run's last covered date.
      *
-     * @param windows output column name → window length in days
+     * @param windows      output column name → window length in days
+     * @param uniqueByDate   the rows are already one per key and date (a table's primary key): no
+     *                       shuffle to make them distinct
      */
     static Dataset<Row> distinctKeys(GoldInputs in, Dataset<Row> rows, String keyColumn, String dateColumn,
-                                     Map<String, Integer> windows) {
+                                     Map<String, Integer> windows, boolean uniqueByDate) {
         int longest = windows.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
         WindowSpec byKey = Window.partitionBy("_key").orderBy("_date");
         Dataset<Row> keyDates = rows.where(in.within(dateColumn, longest - 1).and(col(keyColumn).isNotNull()))
-                .select(col(keyColumn).as("_key"), col(dateColumn).as("_date")).distinct()
+                .select(col(keyColumn).as("_key"), col(dateColumn).as("_date"));
+        keyDates = (uniqueByDate ? keyDates : keyDates.distinct())
                 .withColumn("_previous", lag("_date", 1).over(byKey))
                 .withColumn("_next", lead("_date", 1).over(byKey));
         List<Column> events = new ArrayList<>();

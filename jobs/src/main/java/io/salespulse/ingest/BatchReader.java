@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 import java.io.IOException;
 import java.net.URI;
@@ -57,7 +58,14 @@ final class BatchReader {
      * @param single    snapshots left out of the batch, to be read one at a time by {@link SnapshotReader}
      */
     record Batch(Dataset<Row> rows, Dataset<Row> malformed, Map<LandingSnapshot, Counts> outcomes,
-                 List<LandingSnapshot> single) {
+                 List<LandingSnapshot> single, Dataset<Row> parsed) {
+
+        /** Frees the parsed lines kept for the batch's passes, once its rows are written. */
+        void release() {
+            if (parsed != null) {
+                parsed.unpersist();
+            }
+        }
     }
 
     /** @param reason null when the snapshot is accepted */
@@ -122,7 +130,7 @@ final class BatchReader {
             }
         }
         if (files.isEmpty()) {
-            return new Batch(null, null, outcomes, List.of());
+            return new Batch(null, null, outcomes, List.of(), null);
         }
         Dataset<Row> all = null;
         for (Map.Entry<ReadGroup, List<FileToRead>> group : groups.entrySet()) {
@@ -136,6 +144,18 @@ final class BatchReader {
             df = SnapshotReader.flagInvalidUtf8(df).withColumn("_read_order", monotonically_increasing_id());
             all = all == null ? df : all.unionByName(df, true);
         }
+        // parsed once and kept (spilling to local disk when large): the counting job, the malformed
+        // rows and the write each took a pass over the files, and parsing is most of a pass
+        all = all.persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return read(object, all, files, outcomes);
+        } catch (RuntimeException e) {
+            all.unpersist();
+            throw e;
+        }
+    }
+
+    private Batch read(SourceObject object, Dataset<Row> all, List<FileToRead> files, Map<LandingSnapshot, Counts> outcomes) {
         // one job: per file as Spark names it, rows, malformed rows, and values of each required column
         List<Column> counts = new ArrayList<>(List.of(count(lit(1)), count(col(SnapshotReader.CORRUPT))));
         List<String> columns = List.of(all.columns());
@@ -175,7 +195,8 @@ final class BatchReader {
         }
         single.forEach(outcomes::remove);
         if (accepted.isEmpty()) {
-            return new Batch(null, null, outcomes, single);
+            all.unpersist();
+            return new Batch(null, null, outcomes, single, null);
         }
         // file → (_source_file, _snapshot_date), matched by Spark's own spelling of each path
         List<Row> mapping = new ArrayList<>();
@@ -189,7 +210,7 @@ final class BatchReader {
                 .drop(SnapshotReader.CORRUPT, SnapshotReader.FILE_PATH, "_read_order");
         Dataset<Row> malformed = SnapshotReader.malformedRows(labelled.withColumnRenamed("_snapshot_date", "snapshot_date"),
                 object, "snapshot_date");
-        return new Batch(rows, malformed, outcomes, single);
+        return new Batch(rows, malformed, outcomes, single, all);
     }
 
     /** A JSON file with no rows, or with no value in some required column (per-file counts from the batch). */

@@ -112,6 +112,7 @@ public final class BronzeIngest {
                                              List<Dataset<Row>> malformed) {
         Map<LandingSnapshot, SnapshotOutcome> outcomes = new LinkedHashMap<>();
         List<SnapshotReader.Result> results = new ArrayList<>();
+        List<BatchReader.Batch> batches = new ArrayList<>();
         List<Dataset<Row>> slices = new ArrayList<>();
         List<LandingSnapshot> batchable = new ArrayList<>();
         List<LandingSnapshot> single = new ArrayList<>();
@@ -130,6 +131,7 @@ public final class BronzeIngest {
                 spark.sparkContext().setJobDescription("ingest " + object.bronzeTable() + ": " + batchable.size() + " snapshots");
                 try {
                     BatchReader.Batch batch = new BatchReader(spark, reader).read(object, batchable);
+                    batches.add(batch);
                     batch.outcomes().forEach((snapshot, c) -> outcomes.put(snapshot, c.reason() != null
                             ? new SnapshotOutcome(snapshot, "rejected", 0, 0, 0, c.reason())
                             : new SnapshotOutcome(snapshot, "loaded", c.rowsRead(), c.rowsRead() - c.rowsMalformed(),
@@ -193,6 +195,7 @@ public final class BronzeIngest {
             }
         } finally {
             results.forEach(SnapshotReader.Result::release);
+            batches.forEach(BatchReader.Batch::release);
         }
         return new ArrayList<>(outcomes.values());
     }

@@ -125,7 +125,9 @@ public final class SilverBuild {
         List<Dataset<Row>> reconciliation = new ArrayList<>();
         List<Dataset<Row>> cached = new ArrayList<>();
         try {
-            Dataset<Row> fullSnapshots = fullSnapshots(runDate);
+            // read once for all objects: each object's ranking would otherwise plan its own scan of the ledger
+            Dataset<Row> fullSnapshots = fullSnapshots(runDate).cache();
+            cached.add(fullSnapshots);
             for (Map.Entry<SourceObject, StagedObject> e : Staging.MODELS.entrySet()) {
                 SourceObject object = e.getKey();
                 Dataset<Row> staged = Staging.stage(bronze(object, runDate), e.getValue()).cache();

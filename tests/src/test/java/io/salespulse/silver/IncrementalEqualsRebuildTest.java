@@ -35,9 +35,9 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
     static final LocalDate LATE_RATES = LocalDate.of(2026, 3, 4);
 
     /**
-     * The daily runs build fact_activity_daily (over 5,000 rows from the first one) with Spark's
-     * code generation, as a large warehouse does; the catch-up and the rebuild interpret, so the
-     * comparison also holds the two evaluation modes to the same rows.
+     * The daily runs build fact_activity_daily (over 5,000 rows from the first one) and compute the
+     * KPIs with Spark's code generation, as a large warehouse does; the catch-up and the rebuild
+     * interpret, so the comparison also holds the two evaluation modes to the same rows.
      */
     static final Map<String, String> DAILY_ENV = Map.of("SALESPULSE_HASH_KEY", Cli.TEST_HASH_KEY,
             "SALESPULSE_RUN_COMPILE_MIN_ROWS", "5000");
@@ -74,6 +74,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             String said = r.out() + r.err();
             eventsAdded += said.contains("fact_activity_daily: adding the events landed after") ? 1 : 0;
             assertThat(said).containsPattern("fact_activity_daily: [0-9,]+ rows stored, built with code generation");
+            assertThat(said).containsPattern("fact_activity_daily: [0-9,]+ rows stored, KPIs computed with code generation");
             if (start.plusDays(d).equals(LATE_RATES)) {
                 assertThat(said).as("March's exchange rates land late, in a daily run")
                         .containsPattern("DatedConversionRate/snapshot_date=" + LATE_RATES + " +[1-9][0-9,]* rows");
