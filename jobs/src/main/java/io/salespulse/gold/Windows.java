@@ -82,8 +82,8 @@ final class Windows {
      * adds 1 where a run starts and takes it away the day after the run's last covered date.
      *
      * @param windows      output column name → window length in days
-     * @param uniqueByDate   the rows are already one per key and date (a table's primary key): no
-     *                       shuffle to make them distinct
+     * @param uniqueByDate the rows are already one per key and date (a table's primary key): no
+     *                     shuffle to make them distinct
      */
     static Dataset<Row> distinctKeys(GoldInputs in, Dataset<Row> rows, String keyColumn, String dateColumn,
                                      Map<String, Integer> windows, boolean uniqueByDate) {
