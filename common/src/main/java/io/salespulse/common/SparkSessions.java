@@ -3,6 +3,7 @@ package io.salespulse.common;
 import org.apache.spark.sql.SparkSession;
 
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -61,6 +62,20 @@ public final class SparkSessions {
             spark.conf().set(WHOLE_STAGE, wholeStage);
             spark.conf().set(FACTORY_MODE, factoryMode);
         }
+    }
+
+    /**
+     * The rows {@code layer.table} holds, when a step over it is to be compiled ({@link #compiledWhen}):
+     * at least {@code minRows} of them, in a session that interprets by default. Counted from the
+     * table's log, and only where the session could compile (on a cluster the count would be wasted);
+     * empty otherwise, and before the table exists.
+     */
+    public static OptionalLong rowsToCompile(TableWriter writer, String layer, String table, long minRows) {
+        if (!interpretsByDefault(writer.spark()) || !writer.exists(layer, table)) {
+            return OptionalLong.empty();
+        }
+        long rows = writer.storedRows(layer, table);
+        return rows >= minRows ? OptionalLong.of(rows) : OptionalLong.empty();
     }
 
     /** Whether the session interprets by the local-mode default, so that {@link #compiledWhen} compiles. */

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
@@ -177,16 +178,11 @@ public final class GoldBuild {
      * for a table that large. Counted from the table's log, and only where the session could compile.
      */
     private boolean large() {
-        if (!SparkSessions.interpretsByDefault(spark)) {
-            return false;
-        }
-        long activity = writer.storedRows(SilverBuild.LAYER, FactActivityDaily.TABLE.name());
-        boolean large = activity >= config.getLong(SalespulseConfig.COMPILE_MIN_ROWS);
-        if (large) {
-            progress.step(LAYER, String.format("%s: %,d rows stored, KPIs computed with code generation",
-                    FactActivityDaily.TABLE.name(), activity));
-        }
-        return large;
+        OptionalLong activity = SparkSessions.rowsToCompile(writer, SilverBuild.LAYER, FactActivityDaily.TABLE.name(),
+                config.getLong(SalespulseConfig.COMPILE_MIN_ROWS));
+        activity.ifPresent(n -> progress.step(LAYER, String.format("%s: %,d rows stored, KPIs computed with code generation",
+                FactActivityDaily.TABLE.name(), n)));
+        return activity.isPresent();
     }
 
     /** Rows of a dated gold table outside the recomputed dates: the dates this run keeps as they are. */

@@ -32,6 +32,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -165,14 +166,10 @@ public final class SilverBuild {
                 spark.sparkContext().setJobDescription("write silver." + m.table().name());
                 SilverInputs current = in;
                 // a large table is built and written compiled; the many small ones stay interpreted
-                // (counted only where the session could compile: a cluster always does)
-                boolean mayCompile = SparkSessions.interpretsByDefault(spark);
-                long storedRows = mayCompile ? storedRows(m.table()) : 0L;
-                boolean large = mayCompile && storedRows >= compileMinRows;
-                if (large) {
-                    progress.step(LAYER, String.format("%s: %,d rows stored, built with code generation", m.table().name(), storedRows));
-                }
-                Dataset<Row> rows = SparkSessions.compiledWhen(spark, large,
+                OptionalLong large = SparkSessions.rowsToCompile(writer, LAYER, m.table().name(), compileMinRows);
+                large.ifPresent(n -> progress.step(LAYER, String.format("%s: %,d rows stored, built with code generation",
+                        m.table().name(), n)));
+                Dataset<Row> rows = SparkSessions.compiledWhen(spark, large.isPresent(),
                         () -> write(m, current, rebuild, quarantine, cached, keyChecks, counts));
                 in = in.with(m.table(), rows);
             }
@@ -213,11 +210,6 @@ public final class SilverBuild {
         counts.put(t.name(), stored);
         progress.table(LAYER, t.name(), stored);
         return rows;
-    }
-
-    /** Rows the table holds now, 0 before it exists. */
-    private long storedRows(TableSpec t) {
-        return writer.exists(LAYER, t.name()) ? writer.storedRows(LAYER, t.name()) : 0L;
     }
 
     /**
