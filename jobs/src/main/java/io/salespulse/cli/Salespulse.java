@@ -33,7 +33,7 @@ public final class Salespulse {
 
     static final String USAGE_TEXT = """
             usage:
-              salespulse datagen --out URI --start YYYY-MM-DD --days N [--scale S] [--seed K] [--malformed-rate R] [--conf FILE]
+              salespulse datagen --out URI --start YYYY-MM-DD --days N [--scale S] [--seed K] [--malformed-rate R] [--shake-up YYYY-MM-DD] [--conf FILE]
               salespulse run     --date YYYY-MM-DD [--stage ingest|silver|gold|all] [--no-notify] [--landing URI] [--warehouse URI] [--conf FILE]
               salespulse rebuild --date YYYY-MM-DD | --as-of YYYY-MM-DD --force  [--warehouse URI] [--conf FILE]
               salespulse export  --table LAYER.TABLE --out PATH [--format csv|parquet] [--warehouse URI] [--conf FILE]
@@ -72,7 +72,7 @@ public final class Salespulse {
             }
             return switch (argv[0]) {
                 case "datagen" -> {
-                    Args a = new Args(argv, 1, Set.of("out", "start", "days", "scale", "seed", "malformed-rate", "conf"));
+                    Args a = new Args(argv, 1, Set.of("out", "start", "days", "scale", "seed", "malformed-rate", "shake-up", "conf"));
                     yield DatagenCommand.execute(a, config(a, env, Map.of()), out);
                 }
                 case "run" -> {

@@ -105,15 +105,25 @@ final class DemoCompany {
     final Map<String, Double> currentRate = new LinkedHashMap<>();
     final Map<String, String> currentRateId = new LinkedHashMap<>();
 
+    /** The day of {@link #shakeUp()}, or null for none. */
+    final LocalDate shakeUpDate;
+    /** Objects extracted in full on the day being simulated besides {@link #FULL_DAILY}. */
+    final java.util.Set<String> fullToday = new java.util.HashSet<>();
+
     int day;
     LocalDate today;
 
     DemoCompany(long seed, double scale, LocalDate start, int days, double malformedRate) {
+        this(seed, scale, start, days, malformedRate, null);
+    }
+
+    DemoCompany(long seed, double scale, LocalDate start, int days, double malformedRate, LocalDate shakeUpDate) {
         this.rnd = new Random(seed);
         this.scale = scale;
         this.start = start;
         this.days = days;
         this.malformedRate = malformedRate;
+        this.shakeUpDate = shakeUpDate;
         COLUMNS.keySet().forEach(o -> records.put(o, new LinkedHashMap<>()));
     }
 
@@ -125,6 +135,7 @@ final class DemoCompany {
         today = start.plusDays(dayIndex);
         changed = new LinkedHashMap<>();
         COLUMNS.keySet().forEach(o -> changed.put(o, new ArrayList<>()));
+        fullToday.clear();
         if (dayIndex == 0) {
             founding();
         }
@@ -147,6 +158,48 @@ final class DemoCompany {
         }
         accountChurnAndEdits();
         dailyEvents();
+        if (today.equals(shakeUpDate)) {
+            shakeUp(); // last: the company's day up to here is the one generated without it
+        }
+    }
+
+    /**
+     * A day whose changes reach far into the past, for checking incremental runs against a rebuild
+     * and for benchmarks: the deal closed longest ago is reopened, the first month's exchange rates
+     * are corrected, and the Account extract is a full snapshot without every other live account
+     * (deleted by absence, with what hangs on them: orders, customers, cohorts).
+     */
+    private void shakeUp() {
+        Map<String, String> oldest = null;
+        for (Map<String, String> o : records.get("Opportunity").values()) {
+            if ("true".equals(o.get("IsClosed")) && (oldest == null || o.get("CloseDate").compareTo(oldest.get("CloseDate")) < 0)) {
+                oldest = o;
+            }
+        }
+        if (oldest != null) {
+            reopen(oldest.get("Id"));
+        }
+        Map<String, Map<String, String>> first = new LinkedHashMap<>();
+        for (Map<String, String> r : records.get("DatedConversionRate").values()) {
+            Map<String, String> seen = first.get(r.get("IsoCode"));
+            if (!"USD".equals(r.get("IsoCode")) && (seen == null || r.get("StartDate").compareTo(seen.get("StartDate")) < 0)) {
+                first.put(r.get("IsoCode"), r);
+            }
+        }
+        for (Map<String, String> r : first.values()) {
+            r.put("ConversionRate", String.valueOf(round(Double.parseDouble(r.get("ConversionRate")) * 1.02, 6)));
+            touch("DatedConversionRate", r, at(today, 6));
+        }
+        List<String> gone = new ArrayList<>();
+        int live = 0;
+        for (String id : accountIds) {
+            if (live("Account", id) != null && live++ % 2 == 0) {
+                gone.add(id);
+            }
+        }
+        gone.forEach(records.get("Account")::remove);
+        accountIds.removeAll(new java.util.HashSet<>(gone));
+        fullToday.add("Account");
     }
 
     private double weekdayFactor() {

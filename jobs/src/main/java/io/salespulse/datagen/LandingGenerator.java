@@ -34,7 +34,12 @@ public final class LandingGenerator {
     }
 
     public Totals generate(LocalDate start, int days, double scale, long seed, double malformedRate) {
-        DemoCompany company = new DemoCompany(seed, scale, start, days, malformedRate);
+        return generate(start, days, scale, seed, malformedRate, null);
+    }
+
+    /** @param shakeUp a date whose changes reach far into the past (see DemoCompany.shakeUp), or null */
+    public Totals generate(LocalDate start, int days, double scale, long seed, double malformedRate, LocalDate shakeUp) {
+        DemoCompany company = new DemoCompany(seed, scale, start, days, malformedRate, shakeUp);
         // malformed rows are drawn from their own stream so that the rate does not change the business data
         Random corrupt = new Random(seed * 31 + 7);
         long crm = 0;
@@ -47,7 +52,7 @@ public final class LandingGenerator {
             Instant extractedAt = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(4500);
             for (Map.Entry<String, List<String>> e : DemoCompany.COLUMNS.entrySet()) {
                 String object = e.getKey();
-                boolean full = d == 0 || DemoCompany.FULL_DAILY.contains(object);
+                boolean full = d == 0 || DemoCompany.FULL_DAILY.contains(object) || company.fullToday.contains(object);
                 List<String> header = new ArrayList<>(e.getValue());
                 if (object.equals(DemoCompany.DRIFT_OBJECT) && d >= days / 2) {
                     header.add(DemoCompany.DRIFT_COLUMN);

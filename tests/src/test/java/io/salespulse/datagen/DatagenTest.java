@@ -97,6 +97,51 @@ class DatagenTest extends SparkTestBase {
         }
     }
 
+    /** Two more landings (~40 s): in the full suite only, beside IncrementalEqualsRebuildTest, which runs such a day. */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void aShakeUpDayReachesFarBackAndLeavesTheDaysBeforeAsTheyWere() throws IOException {
+        // small landings of their own: the same 60 days without and with a shake-up on the last one
+        Path plain = workDir("datagen-plain").resolve("landing");
+        Path shaken = workDir("datagen-shake-up").resolve("landing");
+        for (Path out : List.of(plain, shaken)) {
+            List<String> args = new java.util.ArrayList<>(List.of("datagen", "--out", out.toString(), "--start", "2026-01-01",
+                    "--days", "60", "--scale", "0.01", "--seed", "5"));
+            if (out == shaken) {
+                args.addAll(List.of("--shake-up", "2026-03-01"));
+            }
+            assertThat(Cli.run(args.toArray(String[]::new)).code()).isEqualTo(0);
+        }
+        for (String f : List.of("salesforce/Account/snapshot_date=2026-02-28/part-00000.csv.gz",
+                "salesforce/Opportunity/snapshot_date=2026-02-28/part-00000.csv.gz",
+                "segment/events/received_date=2026-02-28/part-00000.json.gz")) {
+            assertThat(uncompressed(shaken.resolve(f))).as(f).isEqualTo(uncompressed(plain.resolve(f)));
+        }
+        String last = "/snapshot_date=2026-03-01";
+        // the Account extract is full and holds every other live account (no account comes back once deleted)
+        Dataset<Row> accounts = rows(plain, "Account/*");
+        long live = accounts.select("Id").distinct().count() - accounts.where("IsDeleted = 'true'").select("Id").distinct().count();
+        assertThat(Files.readString(shaken.resolve("salesforce/Account" + last + "/_manifest.json"))).contains("\"mode\" : \"full\"");
+        assertThat(rows(shaken, "Account" + last).count()).isEqualTo(live / 2);
+        // the first month's three non-dollar rates land again, corrected
+        assertThat(rows(shaken, "DatedConversionRate" + last).where("StartDate = '2026-01-01'").select("IsoCode").distinct()
+                .orderBy("IsoCode").as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("CAD", "EUR", "GBP");
+        // one more Opportunity version: a deal that closed weeks ago comes back open, with a history row
+        List<Row> reopened = rows(shaken, "Opportunity" + last).except(rows(plain, "Opportunity" + last)).collectAsList();
+        assertThat(reopened).hasSize(1);
+        assertThat(reopened.get(0).<String>getAs("IsClosed")).isEqualTo("false");
+        String closedOn = rows(plain, "Opportunity/*").where(col("Id").equalTo(reopened.get(0).<String>getAs("Id"))
+                        .and(col("IsClosed").equalTo("true")))
+                .agg(org.apache.spark.sql.functions.min("CloseDate")).first().getString(0);
+        assertThat(closedOn).isLessThan("2026-02-15");
+        assertThat(rows(shaken, "OpportunityHistory" + last).count()).isEqualTo(rows(plain, "OpportunityHistory" + last).count() + 1);
+    }
+
+    private static Dataset<Row> rows(Path root, String objectFolder) {
+        return spark().read().option("header", "true").option("multiLine", "true").option("escape", "\"")
+                .csv(root.resolve("salesforce/" + objectFolder + "/part-*").toString());
+    }
+
     @Test
     void bothTimestampFormsItWritesAreReadBack() {
         // the generator writes 1 in 10 Salesforce timestamps in ISO form; a record touched again

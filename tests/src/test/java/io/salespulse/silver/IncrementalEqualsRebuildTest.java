@@ -17,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Acceptance: daily incremental runs over generated days (late events, a late FX rate, deletes,
- * full-snapshot absences) leave every silver and gold table equal, row for row, to a rebuild
- * from bronze.
+ * full-snapshot absences, and a last day whose changes reach far back: a deal closed weeks ago
+ * reopened, the first month's rates corrected, half the accounts dropped from a full extract)
+ * leave every silver and gold table equal, row for row, to a rebuild from bronze.
  */
 @org.junit.jupiter.api.Tag("slow")
 class IncrementalEqualsRebuildTest extends SparkTestBase {
@@ -33,6 +34,9 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
     static final int DAILY = Integer.getInteger("salespulse.test.dailyRuns", 5);
 
     static final LocalDate LATE_RATES = LocalDate.of(2026, 3, 4);
+
+    /** Generated scale (0.01 in the suite; -Dsalespulse.test.scale=0.1 for the far-reaching check at ten times that). */
+    static final String SCALE = System.getProperty("salespulse.test.scale", "0.01");
 
     /**
      * The daily runs build fact_activity_daily (over 5,000 rows from the first one) and compute the
@@ -49,8 +53,11 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
         String warehouse = dir.resolve("warehouse").toString();
         // March's exchange rates land 3 days late, on March 4 (day 56), inside the 5-day daily window
         LocalDate start = LocalDate.of(2026, 1, 7);
+        // the last day reaches far back: the deal closed longest ago reopens, January's rates are
+        // corrected, and a full Account extract leaves out every other account
+        LocalDate shakeUp = start.plusDays(DAYS - 1);
         assertThat(Cli.run("datagen", "--out", landing, "--start", start.toString(), "--days", String.valueOf(DAYS),
-                "--scale", "0.01", "--seed", "5", "--malformed-rate", "0.002").code()).isEqualTo(0);
+                "--scale", SCALE, "--seed", "5", "--malformed-rate", "0.002", "--shake-up", shakeUp.toString()).code()).isEqualTo(0);
         // day 10's events folder lands late, at the third daily run (the 12th with 60 daily runs): a folder
         // for a date silver already covered, so that run computes fact_activity_daily from all events
         // and the runs after it add again (a missing folder for a run's own date is only a warning)
@@ -69,6 +76,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             if (d == lateRun) {
                 move(heldBack, late);
             }
+            long accountsBefore = start.plusDays(d).equals(shakeUp) ? currentAccounts(warehouse) : 0;
             Cli.Result r = Cli.runWithEnv(DAILY_ENV, "run", "--date", start.plusDays(d).toString(), "--landing", landing, "--warehouse", warehouse);
             assertThat(r.code()).as(r.err()).isEqualTo(0);
             String said = r.out() + r.err();
@@ -81,6 +89,14 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             }
             if (d == lateRun) {
                 assertThat(said).contains("fact_activity_daily: computed from all events (bronze.segment_events changed in folders on or before");
+            }
+            if (start.plusDays(d).equals(shakeUp)) {
+                // half the accounts are gone, and gold recomputes KPI dates from the first month on
+                assertThat(currentAccounts(warehouse)).as("accounts after the full extract").isLessThan(accountsBefore * 6 / 10);
+                java.util.regex.Matcher reach = java.util.regex.Pattern.compile("recomputing [0-9]+ KPI dates, ([0-9-]{10})").matcher(said);
+                assertThat(reach.find()).as(said).isTrue();
+                assertThat(LocalDate.parse(reach.group(1))).as("the first KPI date the shake-up reaches")
+                        .isBefore(start.plusDays(31));
             }
         }
         // every other daily run took only its new events into fact_activity_daily
@@ -101,6 +117,10 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             assertRows(table, rebuilt.get(table), incremental.get(table));
         }
         assertRows("silver quarantine", quarantine(warehouse), quarantined);
+    }
+
+    private long currentAccounts(String warehouse) {
+        return spark().read().format("delta").load(warehouse + "/silver/dim_customer").where("is_current").count();
     }
 
     private static void move(Path from, Path to) {
