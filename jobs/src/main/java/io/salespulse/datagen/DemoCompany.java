@@ -675,8 +675,12 @@ final class DemoCompany {
             e.put("traits", traits);
         }
         if (rnd.nextDouble() < 0.3) {
-            e.put("context", Map.of("campaign", Map.of("source", pick(new String[]{"google", "linkedin", "newsletter"}),
-                    "medium", pick(new String[]{"cpc", "email", "social"}), "name", "spring-" + (1 + rnd.nextInt(5)))));
+            // a LinkedHashMap, not Map.of: Map.of's order changes from one JVM to the next, and so would the files
+            Map<String, String> campaign = new LinkedHashMap<>();
+            campaign.put("source", pick(new String[]{"google", "linkedin", "newsletter"}));
+            campaign.put("medium", pick(new String[]{"cpc", "email", "social"}));
+            campaign.put("name", "spring-" + (1 + rnd.nextInt(5)));
+            e.put("context", Map.of("campaign", campaign));
         }
         String line = LandingWriter.jsonLine(e);
         events.computeIfAbsent(received, k -> new ArrayList<>()).add(line);
