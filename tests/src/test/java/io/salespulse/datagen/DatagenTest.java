@@ -31,8 +31,7 @@ class DatagenTest extends SparkTestBase {
     }
 
     private static Dataset<Row> csv(String object) {
-        return spark().read().option("header", "true").option("multiLine", "true").option("escape", "\"")
-                .csv(landing.resolve("salesforce/" + object + "/*/part-*").toString());
+        return rows(landing, object + "/*");
     }
 
     @Test
@@ -140,6 +139,7 @@ class DatagenTest extends SparkTestBase {
         assertThat(rows(shaken, "OpportunityHistory" + last).count()).isEqualTo(rows(plain, "OpportunityHistory" + last).count() + 1);
     }
 
+    /** The CSV rows of one Salesforce object's folder(s) under a landing root ({@code Account/*}: every day). */
     private static Dataset<Row> rows(Path root, String objectFolder) {
         return spark().read().option("header", "true").option("multiLine", "true").option("escape", "\"")
                 .csv(root.resolve("salesforce/" + objectFolder + "/part-*").toString());
