@@ -23,11 +23,6 @@ final class DatagenCommand {
                 config, Map.of(), out);
     }
 
-    static int generate(String outUri, LocalDate start, int days, double scale, long seed, double malformedRate,
-                        SalespulseConfig config, Map<String, String> extraHadoop, PrintStream out) {
-        return generate(outUri, start, days, scale, seed, malformedRate, null, config, extraHadoop, out);
-    }
-
     /** @param shakeUp a day whose changes reach far into the past (a deal closed long ago reopened, old rates corrected, half the accounts gone), or null */
     static int generate(String outUri, LocalDate start, int days, double scale, long seed, double malformedRate, LocalDate shakeUp,
                         SalespulseConfig config, Map<String, String> extraHadoop, PrintStream out) {

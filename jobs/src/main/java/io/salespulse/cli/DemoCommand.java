@@ -62,7 +62,7 @@ final class DemoCommand {
             Map<String, String> credentials = Map.of(
                     "spark.hadoop.fs.s3a.access.key", s3.accessKey(),
                     "spark.hadoop.fs.s3a.secret.key", s3.secretKey());
-            DatagenCommand.generate(config.landingRoot(), start, days, scale, 42, 0.0005, config, credentials, out);
+            DatagenCommand.generate(config.landingRoot(), start, days, scale, 42, 0.0005, null, config, credentials, out);
             SparkSession spark = SparkSessions.create("salespulse-demo", config, credentials);
             Map<String, String> demoEnv = new LinkedHashMap<>(env);
             if (!demoEnv.containsKey(io.salespulse.silver.EmailHash.ENV)) {

@@ -107,15 +107,9 @@ final class DemoCompany {
 
     /** The day of {@link #shakeUp()}, or null for none. */
     final LocalDate shakeUpDate;
-    /** Objects extracted in full on the day being simulated besides {@link #FULL_DAILY}. */
-    final java.util.Set<String> fullToday = new java.util.HashSet<>();
 
     int day;
     LocalDate today;
-
-    DemoCompany(long seed, double scale, LocalDate start, int days, double malformedRate) {
-        this(seed, scale, start, days, malformedRate, null);
-    }
 
     DemoCompany(long seed, double scale, LocalDate start, int days, double malformedRate, LocalDate shakeUpDate) {
         this.rnd = new Random(seed);
@@ -135,7 +129,6 @@ final class DemoCompany {
         today = start.plusDays(dayIndex);
         changed = new LinkedHashMap<>();
         COLUMNS.keySet().forEach(o -> changed.put(o, new ArrayList<>()));
-        fullToday.clear();
         if (dayIndex == 0) {
             founding();
         }
@@ -166,8 +159,8 @@ final class DemoCompany {
     /**
      * A day whose changes reach far into the past, for checking incremental runs against a rebuild
      * and for benchmarks: the deal closed longest ago is reopened, the first month's exchange rates
-     * are corrected, and the Account extract is a full snapshot without every other live account
-     * (deleted by absence, with what hangs on them: orders, customers, cohorts).
+     * are corrected, and the Account extract is a full snapshot ({@link #extractedInFull}) without
+     * every other live account (deleted by absence, with what hangs on them: orders, customers, cohorts).
      */
     private void shakeUp() {
         Map<String, String> oldest = null;
@@ -199,7 +192,14 @@ final class DemoCompany {
         }
         gone.forEach(records.get("Account")::remove);
         accountIds.removeAll(new java.util.HashSet<>(gone));
-        fullToday.add("Account");
+    }
+
+    /**
+     * Whether the day just simulated extracts {@code object} in full: every object on the first day,
+     * the small {@link #FULL_DAILY} ones every day, and Account on the {@link #shakeUp()} day.
+     */
+    boolean extractedInFull(String object) {
+        return day == 0 || FULL_DAILY.contains(object) || (today.equals(shakeUpDate) && object.equals("Account"));
     }
 
     private double weekdayFactor() {

@@ -52,7 +52,7 @@ public final class LandingGenerator {
             Instant extractedAt = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(4500);
             for (Map.Entry<String, List<String>> e : DemoCompany.COLUMNS.entrySet()) {
                 String object = e.getKey();
-                boolean full = d == 0 || DemoCompany.FULL_DAILY.contains(object) || company.fullToday.contains(object);
+                boolean full = company.extractedInFull(object);
                 List<String> header = new ArrayList<>(e.getValue());
                 if (object.equals(DemoCompany.DRIFT_OBJECT) && d >= days / 2) {
                     header.add(DemoCompany.DRIFT_COLUMN);
