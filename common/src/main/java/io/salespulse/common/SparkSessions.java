@@ -22,14 +22,17 @@ public final class SparkSessions {
      * cost more than they save: a nightly run at scale 0.01 took 127 s with Spark's defaults and
      * 81 s with these (docs/performance.md). Files are listed on the driver however many a read
      * names: Spark's default lists more than 32 paths with a Spark job, ~1.4 s per object of a
-     * catch-up for what the driver does in a fraction of that on a local disk or a nearby S3. A
+     * catch-up for what the driver does in a fraction of that on a local disk or a nearby S3. Delta's
+     * VACUUM lists a table's folders in a Spark job of Spark's default 10,000 tasks: ~30 s a table
+     * on 2 cores however small it is (forget --purge, maintain), a few tasks do it in a second. A
      * cluster keeps Spark's defaults; any of them can be set explicitly in the configuration file.
      */
     public static final Map<String, String> SMALL_DATA = Map.of(
             "spark.sql.codegen.wholeStage", "false",
             "spark.sql.codegen.factoryMode", "NO_CODEGEN",
             "spark.sql.adaptive.enabled", "false",
-            "spark.sql.sources.parallelPartitionDiscovery.threshold", "100000");
+            "spark.sql.sources.parallelPartitionDiscovery.threshold", "100000",
+            "spark.sql.sources.parallelPartitionDiscovery.parallelism", "4");
 
     /**
      * Set (to {@value #AUTO}) when a local session interprets expressions by {@link #SMALL_DATA}:

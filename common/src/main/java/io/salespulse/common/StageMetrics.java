@@ -91,7 +91,11 @@ public final class StageMetrics extends SparkListener implements AutoCloseable {
             // where each Spark job comes from, for performance work without a Spark UI
             String description = event.properties() == null ? null : event.properties().getProperty("spark.job.description");
             String site = event.stageInfos().isEmpty() ? "?" : event.stageInfos().head().name();
-            System.err.printf("job %d at %d [%s] %s | %s%n", event.jobId(), event.time(), stage, description, site);
+            int tasks = 0;
+            for (scala.collection.Iterator<org.apache.spark.scheduler.StageInfo> it = event.stageInfos().iterator(); it.hasNext(); ) {
+                tasks += it.next().numTasks();
+            }
+            System.err.printf("job %d at %d [%s] %s | %s (%d tasks)%n", event.jobId(), event.time(), stage, description, site, tasks);
         }
     }
 

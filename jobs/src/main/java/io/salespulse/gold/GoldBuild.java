@@ -1,5 +1,6 @@
 package io.salespulse.gold;
 
+import io.salespulse.common.Frames;
 import io.salespulse.common.BuildState;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
@@ -140,7 +141,7 @@ public final class GoldBuild {
             List<Row> today = in.table(KpiDaily.TABLE).where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
             return today.isEmpty() ? null : today.get(0);
         } finally {
-            cached.forEach(Dataset::unpersist);
+            Frames.unpersistAll(cached);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.salespulse.ingest;
 
+import io.salespulse.common.Frames;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -66,7 +67,7 @@ public final class SnapshotReader {
                          List<Dataset<Row>> cached) {
 
         public void release() {
-            cached.forEach(Dataset::unpersist);
+            Frames.unpersistAll(cached);
         }
     }
 

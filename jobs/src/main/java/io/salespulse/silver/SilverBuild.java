@@ -176,7 +176,7 @@ public final class SilverBuild {
             long quarantined = writeQuarantine(quarantine, cached, increment != null);
             return new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs);
         } finally {
-            cached.forEach(Dataset::unpersist);
+            Frames.unpersistAll(cached);
         }
     }
 
