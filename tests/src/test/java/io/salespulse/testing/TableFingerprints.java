@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A content fingerprint of every Delta table of a warehouse (row count and an order-independent
@@ -34,12 +36,21 @@ public final class TableFingerprints {
     private TableFingerprints() {
     }
 
-    /** layer.table → fingerprint, for every Delta table under the warehouse root. */
+    /**
+     * Fingerprints by table location and Delta version. A committed version never changes, so a
+     * table is hashed once per version: the kill test compares ~35 tables after each of its ten
+     * kills, and most of them are where the last pass left them.
+     */
+    private static final Map<String, String> BY_VERSION = new ConcurrentHashMap<>();
+
+    /** layer.table → fingerprint of its latest version, for every Delta table under the warehouse root. */
     public static TreeMap<String, String> of(String warehouse) {
         TreeMap<String, String> out = new TreeMap<>();
-        for (String table : tables(warehouse)) {
-            out.put(table, fingerprint(SparkTestBase.spark().read().format("delta")
-                    .load(warehouse + "/" + table.replace('.', '/'))));
+        for (Map.Entry<String, Long> t : versions(warehouse).entrySet()) {
+            String location = warehouse + "/" + t.getKey().replace('.', '/');
+            long version = t.getValue();
+            out.put(t.getKey(), BY_VERSION.computeIfAbsent(location + "@" + version, k -> fingerprint(
+                    SparkTestBase.spark().read().format("delta").option("versionAsOf", version).load(location))));
         }
         return out;
     }
