@@ -56,13 +56,7 @@ public final class LandingGenerator {
         long events = 0;
         long malformed = 0;
         int snapshots = 0;
-        ExecutorService pool = Executors.newFixedThreadPool(WRITERS, r -> {
-            Thread t = new Thread(r, "datagen-writer");
-            t.setDaemon(true);
-            return t;
-        });
-        List<Future<?>> pending = new ArrayList<>();
-        try {
+        try (ParallelWrites writes = new ParallelWrites(writer)) {
             for (int d = 0; d < days; d++) {
                 company.simulate(d);
                 LocalDate date = start.plusDays(d);
@@ -89,7 +83,7 @@ public final class LandingGenerator {
                         lines.add(line);
                     }
                     crm += lines.size();
-                    write(pool, pending, new LandingWriter.Snapshot("salesforce", object, "snapshot_date", date,
+                    writes.submit(new LandingWriter.Snapshot("salesforce", object, "snapshot_date", date,
                             full ? "full" : "incremental", format, extractedAt,
                             format.startsWith("csv") ? header : null, lines));
                     snapshots++;
@@ -106,7 +100,7 @@ public final class LandingGenerator {
                     }
                 }
                 events += lines.size();
-                write(pool, pending, new LandingWriter.Snapshot("segment", "events", "received_date", date, "incremental",
+                writes.submit(new LandingWriter.Snapshot("segment", "events", "received_date", date, "incremental",
                         "json-gz", extractedAt, null, lines));
                 snapshots++;
                 if ((d + 1) % 10 == 0 || d == days - 1) {
@@ -114,33 +108,58 @@ public final class LandingGenerator {
                             date, crm, events));
                 }
             }
-            awaitAll(pending, 0);
-        } finally {
-            pool.shutdownNow();
+            writes.finish();
         }
         return new Totals(crm, events, malformed, snapshots);
     }
 
-    /** Hands a snapshot to the writers, first waiting for all but the last few handed before (memory stays bounded). */
-    private void write(ExecutorService pool, List<Future<?>> pending, LandingWriter.Snapshot snapshot) {
-        awaitAll(pending, 4 * WRITERS);
-        pending.add(pool.submit(() -> writer.write(snapshot)));
-    }
+    /**
+     * Snapshots handed to {@value #WRITERS} writer threads, at most a few waiting at a time (memory
+     * stays bounded); a failed write fails the generation with its own error.
+     */
+    private static final class ParallelWrites implements AutoCloseable {
 
-    /** Waits until at most {@code keep} writes are pending; a failed write fails the generation with its own error. */
-    private static void awaitAll(List<Future<?>> pending, int keep) {
-        while (pending.size() > keep) {
-            try {
-                pending.remove(0).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while writing the landing", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
+        private final LandingWriter writer;
+        private final ExecutorService pool = Executors.newFixedThreadPool(WRITERS, r -> {
+            Thread t = new Thread(r, "datagen-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        private final List<Future<?>> pending = new ArrayList<>();
+
+        ParallelWrites(LandingWriter writer) {
+            this.writer = writer;
+        }
+
+        void submit(LandingWriter.Snapshot snapshot) {
+            awaitUntil(4 * WRITERS);
+            pending.add(pool.submit(() -> writer.write(snapshot)));
+        }
+
+        /** Waits for every write handed over. */
+        void finish() {
+            awaitUntil(0);
+        }
+
+        private void awaitUntil(int stillPending) {
+            while (pending.size() > stillPending) {
+                try {
+                    pending.remove(0).get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while writing the landing", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException(e.getCause());
                 }
-                throw new IllegalStateException(e.getCause());
             }
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow(); // after finish() nothing is left; after a failure the rest is abandoned
         }
     }
 
