@@ -75,14 +75,64 @@ public final class TableWriter {
 
     /**
      * Rows of the table's latest version, summed from the statistics its log keeps per file (no
-     * data file is read); counted from the files when a file has no statistics.
+     * data file is read; for a small table from its checksum file, without a Spark job); counted
+     * from the files when a file has no statistics.
      */
     public long storedRows(String layer, String table) {
+        String path = location(layer, table);
+        org.apache.spark.sql.delta.Snapshot latest = snapshot(path);
+        java.util.OptionalLong listed = rowsInChecksum(path, latest.version());
+        if (listed.isPresent()) {
+            return listed.getAsLong();
+        }
         Column records = functions.get_json_object(functions.col("stats"), "$.numRecords").cast("long");
-        Row r = snapshot(location(layer, table)).allFiles().toDF()
+        Row r = latest.allFiles().toDF()
                 .agg(functions.sum(records), functions.count(functions.when(records.isNull(), 1)))
                 .first();
         return r.getLong(1) > 0 ? read(layer, table).count() : r.isNullAt(0) ? 0L : r.getLong(0);
+    }
+
+    /**
+     * The rows of one version summed over the file list that Delta writes into the version's checksum
+     * file ({@code _delta_log/<version>.crc}) for a table of few files, read on the driver: counting a
+     * small table costs no Spark job. Empty when there is no such file, it lists no files (a larger
+     * table) or a file has no row count.
+     */
+    private java.util.OptionalLong rowsInChecksum(String path, long version) {
+        org.apache.hadoop.fs.Path crc = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(path, "_delta_log"),
+                String.format("%020d.crc", version));
+        com.fasterxml.jackson.databind.JsonNode checksum;
+        try {
+            org.apache.hadoop.fs.FileSystem fs = crc.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(crc)) {
+                return java.util.OptionalLong.empty();
+            }
+            try (var in = fs.open(crc)) {
+                checksum = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + crc, e);
+        }
+        com.fasterxml.jackson.databind.JsonNode files = checksum.get("allFiles");
+        if (files == null || !files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
+            return java.util.OptionalLong.empty();
+        }
+        long rows = 0;
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode file : files) {
+                com.fasterxml.jackson.databind.JsonNode stats = file.get("stats");
+                com.fasterxml.jackson.databind.JsonNode n = stats == null || stats.isNull() ? null
+                        : json.readTree(stats.asText()).get("numRecords");
+                if (n == null || !n.canConvertToLong()) {
+                    return java.util.OptionalLong.empty();
+                }
+                rows += n.asLong();
+            }
+        } catch (java.io.IOException e) {
+            return java.util.OptionalLong.empty(); // statistics Delta could not have written: count the files instead
+        }
+        return java.util.OptionalLong.of(rows);
     }
 
     public boolean exists(String layer, String table) {

@@ -112,7 +112,7 @@ final class DemoCommand {
         for (String name : names) {
             String[] p = name.split("\\.");
             if (tables.exists(p[0], p[1])) {
-                progress.step("demo", String.format("  %-40s %,10d rows", name, tables.read(p[0], p[1]).count()));
+                progress.step("demo", String.format("  %-40s %,10d rows", name, tables.storedRows(p[0], p[1])));
             }
         }
         Path onDisk = s3.dataDir().resolve(BUCKET).resolve("warehouse");

@@ -49,8 +49,8 @@ final class TablesCommand {
             String[] p = name.split("\\.");
             Row d = DeltaTable.forPath(spark, tables.location(p[0], p[1])).detail()
                     .select("numFiles", "sizeInBytes").first();
-            long version = DeltaTable.forPath(spark, tables.location(p[0], p[1])).history(1).select("version").first().getLong(0);
-            out.add(new TableInfo(name, version, d.getLong(0), d.getLong(1), tables.read(p[0], p[1]).count()));
+            // version and rows from the log (its statistics), not from a scan of every table's files
+            out.add(new TableInfo(name, tables.version(p[0], p[1]), d.getLong(0), d.getLong(1), tables.storedRows(p[0], p[1])));
         }
         return out;
     }

@@ -203,7 +203,7 @@ public final class SilverBuild {
                 writer.upsert(LAYER, t, rows);
             }
             rows = writer.read(LAYER, t.name());
-            stored = rows.count();
+            stored = writer.storedRows(LAYER, t.name());
         } else {
             writer.publish(LAYER, t, rows, rebuild, null);
         }
