@@ -36,7 +36,6 @@ import java.util.OptionalLong;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -374,9 +373,11 @@ public final class SilverBuild {
     private static List<Reconciliation> collect(List<Dataset<Row>> parts) {
         Dataset<Row> all = Frames.unionByName(parts);
         List<Reconciliation> out = new ArrayList<>();
-        for (Row r : all.orderBy("table_name").collectAsList()) {
+        for (Row r : all.collectAsList()) {
             out.add(new Reconciliation(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)));
         }
+        // a row per object, sorted here: a distributed sort would scan every part once more to sample it
+        out.sort(java.util.Comparator.comparing(Reconciliation::tableName));
         return out;
     }
 
@@ -389,9 +390,11 @@ public final class SilverBuild {
      */
     private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached, boolean eventsAdded) {
         Dataset<Row> all = Frames.unionByName(parts);
+        // the time as a literal taken once: the cached rows are then what the MERGE reads, not a plan
+        // it would recompute from every model's intermediate frames
         Dataset<Row> rows = all.select(lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
                 col("record_id"), col("source_file"), col("snapshot_date"), col("reason"),
-                current_timestamp().as("quarantined_at")).distinct().cache();
+                lit(java.sql.Timestamp.from(java.time.Instant.now())).as("quarantined_at")).distinct().cache();
         cached.add(rows);
         String events = "'" + SourceObject.SEGMENT_EVENTS.bronzeTable() + "'";
         writer.sync(OpsTables.LAYER, OpsTables.QUARANTINE, "Rows that could not be loaded or conformed, with the reason",
