@@ -25,6 +25,9 @@ public final class TableWriter {
     /** Delta's change data feed: which rows a commit inserted, updated or deleted, readable by version. */
     public static final String CHANGE_FEED = "delta.enableChangeDataFeed";
 
+    /** Reads the log's JSON (commits, checksums) on the driver; thread-safe once configured. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     public TableWriter(SparkSession spark, String warehouseRoot, String runId) {
         this.spark = spark;
         this.warehouseRoot = warehouseRoot;
@@ -108,7 +111,7 @@ public final class TableWriter {
                 return java.util.OptionalLong.empty();
             }
             try (var in = fs.open(crc)) {
-                checksum = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+                checksum = JSON.readTree(in);
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + crc, e);
@@ -118,12 +121,11 @@ public final class TableWriter {
             return java.util.OptionalLong.empty();
         }
         long rows = 0;
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         try {
             for (com.fasterxml.jackson.databind.JsonNode file : files) {
                 com.fasterxml.jackson.databind.JsonNode stats = file.get("stats");
                 com.fasterxml.jackson.databind.JsonNode n = stats == null || stats.isNull() ? null
-                        : json.readTree(stats.asText()).get("numRecords");
+                        : JSON.readTree(stats.asText()).get("numRecords");
                 if (n == null || !n.canConvertToLong()) {
                     return java.util.OptionalLong.empty();
                 }
@@ -375,12 +377,11 @@ public final class TableWriter {
                 return null;
             }
             List<com.fasterxml.jackson.databind.JsonNode> actions = new java.util.ArrayList<>();
-            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit),
                     java.nio.charset.StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     if (!line.isBlank()) {
-                        actions.add(json.readTree(line));
+                        actions.add(JSON.readTree(line));
                     }
                 }
             }
