@@ -102,19 +102,15 @@ public final class TableWriter {
      * table) or a file has no row count.
      */
     private java.util.OptionalLong rowsInChecksum(String path, long version) {
-        org.apache.hadoop.fs.Path crc = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(path, "_delta_log"),
-                String.format("%020d.crc", version));
+        String name = String.format("%020d.crc", version);
         com.fasterxml.jackson.databind.JsonNode checksum;
-        try {
-            org.apache.hadoop.fs.FileSystem fs = crc.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            if (!fs.exists(crc)) {
+        try (var in = openLogFile(path, name)) {
+            if (in == null) {
                 return java.util.OptionalLong.empty();
             }
-            try (var in = fs.open(crc)) {
-                checksum = JSON.readTree(in);
-            }
+            checksum = JSON.readTree(in);
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + crc, e);
+            throw new java.io.UncheckedIOException("cannot read " + name + " of " + path, e);
         }
         com.fasterxml.jackson.databind.JsonNode files = checksum.get("allFiles");
         if (files == null || !files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
@@ -369,26 +365,29 @@ public final class TableWriter {
 
     /** The actions of one commit of the table, one JSON object per line; null when its file is gone. */
     private List<com.fasterxml.jackson.databind.JsonNode> commit(String path, long version) {
-        org.apache.hadoop.fs.Path commit = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(path, "_delta_log"),
-                String.format("%020d.json", version));
-        try {
-            org.apache.hadoop.fs.FileSystem fs = commit.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            if (!fs.exists(commit)) {
+        String name = String.format("%020d.json", version);
+        try (var file = openLogFile(path, name)) {
+            if (file == null) {
                 return null;
             }
             List<com.fasterxml.jackson.databind.JsonNode> actions = new java.util.ArrayList<>();
-            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(commit),
-                    java.nio.charset.StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    if (!line.isBlank()) {
-                        actions.add(JSON.readTree(line));
-                    }
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(file, java.nio.charset.StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!line.isBlank()) {
+                    actions.add(JSON.readTree(line));
                 }
             }
             return actions;
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + commit, e);
+            throw new java.io.UncheckedIOException("cannot read " + name + " of " + path, e);
         }
+    }
+
+    /** A file of the table's log ({@code _delta_log/<name>}) opened for reading on the driver; null when it does not exist. */
+    private java.io.InputStream openLogFile(String path, String name) throws java.io.IOException {
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(path, "_delta_log"), name);
+        org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        return fs.exists(file) ? fs.open(file) : null;
     }
 
     /** Row count and the sum of 64-bit row hashes over the compared columns, as text. */

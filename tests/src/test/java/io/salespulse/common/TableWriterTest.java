@@ -80,22 +80,9 @@ class TableWriterTest extends SparkTestBase {
                 values("id, value", "('K2', 'B'), ('K4', 'd'), ('K5', 'e')"));
         assertThat(writer.storedRows("silver", "t")).isEqualTo(5);
         // a small table's count comes from the checksum file's list of files: no Spark job
-        java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
-        org.apache.spark.scheduler.SparkListener counter = new org.apache.spark.scheduler.SparkListener() {
-            @Override
-            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart event) {
-                jobs.incrementAndGet();
-            }
-        };
-        spark().sparkContext().addSparkListener(counter);
-        try {
-            assertThat(writer.storedRows("silver", "t")).isEqualTo(5);
-            spark().sparkContext().listenerBus().waitUntilEmpty(10_000);
-            assertThat(jobs.get()).isZero();
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the listener bus did not drain", e);
-        } finally {
-            spark().sparkContext().removeSparkListener(counter);
+        try (StageMetrics metrics = StageMetrics.attach(spark().sparkContext())) {
+            assertThat(metrics.time("count", () -> writer.storedRows("silver", "t"))).isEqualTo(5);
+            assertThat(metrics.snapshot().get("count").jobs()).isZero();
         }
         // without the checksum file (another writer may not write one) the files' statistics still count
         java.nio.file.Path log = java.nio.file.Path.of(root, "silver", "t", "_delta_log");
