@@ -333,14 +333,20 @@ public final class TableWriter {
     }
 
     /**
-     * The values of partition column {@code column} of every file that the commits {@code from}..{@code to}
-     * added or removed as a change of data (a compaction rewrites the same rows: not one), read from
-     * the commit files on the driver (no Spark job). Empty when a commit file is gone (the log was
-     * cleaned up) or a file action does not name its partition.
+     * The values of {@code column} in the files that the commits {@code from}..{@code to} added or
+     * removed as a change of data (a compaction rewrites the same rows: not one), read from the
+     * commit files on the driver (no Spark job): a file's partition value when the table is
+     * partitioned by the column, else the least and the greatest value its statistics hold — so the
+     * least value returned is the earliest one changed. Delta writes no statistics into a remove
+     * action: a removed file's bounds are those of its add, when that was one of these commits (a
+     * retried load replacing the slice a killed run wrote). Empty when it cannot be told: a commit
+     * file is gone (the log was cleaned up), or a changed file has no partition value and no
+     * statistics for the column here.
      */
-    public java.util.Optional<java.util.Set<String>> changedPartitions(String layer, String table, String column, long from, long to) {
+    public java.util.Optional<java.util.Set<String>> changedValues(String layer, String table, String column, long from, long to) {
         String path = location(layer, table);
         java.util.Set<String> values = new java.util.TreeSet<>();
+        java.util.Map<String, List<String>> added = new java.util.HashMap<>(); // path → bounds, of the adds seen so far
         for (long v = from; v <= to; v++) {
             List<com.fasterxml.jackson.databind.JsonNode> actions = commit(path, v);
             if (actions == null) {
@@ -349,18 +355,51 @@ public final class TableWriter {
             for (com.fasterxml.jackson.databind.JsonNode action : actions) {
                 for (String kind : List.of("add", "remove")) {
                     com.fasterxml.jackson.databind.JsonNode file = action.get(kind);
-                    if (file == null || !file.path("dataChange").asBoolean(true)) {
+                    if (file == null) {
                         continue;
                     }
-                    com.fasterxml.jackson.databind.JsonNode value = file.path("partitionValues").get(column);
-                    if (value == null || value.isNull()) {
+                    List<String> bounds = valuesOf(file, column);
+                    if (bounds == null && kind.equals("remove")) {
+                        bounds = added.get(file.path("path").asText());
+                    }
+                    if (kind.equals("add") && bounds != null) {
+                        added.put(file.path("path").asText(), bounds); // a compaction's too: a later change may remove it
+                    }
+                    if (!file.path("dataChange").asBoolean(true)) {
+                        continue;
+                    }
+                    if (bounds == null) {
                         return java.util.Optional.empty();
                     }
-                    values.add(value.asText());
+                    values.addAll(bounds);
                 }
             }
         }
         return java.util.Optional.of(values);
+    }
+
+    /** A file action's partition value of the column, or its least and greatest value; null when it names neither. */
+    private static List<String> valuesOf(com.fasterxml.jackson.databind.JsonNode file, String column) {
+        com.fasterxml.jackson.databind.JsonNode partition = file.path("partitionValues").get(column);
+        if (partition != null && !partition.isNull()) {
+            return List.of(partition.asText());
+        }
+        com.fasterxml.jackson.databind.JsonNode stats = file.get("stats");
+        if (stats == null || stats.isNull()) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode parsed = JSON.readTree(stats.asText());
+            com.fasterxml.jackson.databind.JsonNode least = parsed.path("minValues").get(column);
+            com.fasterxml.jackson.databind.JsonNode greatest = parsed.path("maxValues").get(column);
+            if (least == null || greatest == null || least.isNull() || greatest.isNull()) {
+                // a file without rows has no bounds and changes nothing; any other file must have them
+                return parsed.path("numRecords").asLong(-1) == 0 ? List.of() : null;
+            }
+            return List.of(least.asText(), greatest.asText());
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /** The actions of one commit of the table, one JSON object per line; null when its file is gone. */

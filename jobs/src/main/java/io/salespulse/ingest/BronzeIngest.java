@@ -184,14 +184,16 @@ public final class BronzeIngest {
             // a slice with no rows needs no commit: a retry of the same snapshot would write nothing either
             if (!slices.isEmpty() && total > 0) {
                 spark.sparkContext().setJobDescription("write bronze." + object.bronzeTable());
+                // no partition per day (a file a day per object, forever, and costly to write in a catch-up):
+                // the date's statistics prune reads, and the slices are replaced by the date's rows (docs/ingestion.md)
                 writer.replaceWhere(LAYER, object.bronzeTable(), Frames.unionByNameAllowingMissing(slices),
-                        "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of("_snapshot_date"));
+                        "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of());
             } else if (!dates.isEmpty() && !writer.exists(LAYER, object.bronzeTable())) {
                 // the object's first snapshots are empty: its table exists from now on, with its columns and no rows,
                 // so a query of it finds an empty table rather than none
                 spark.sparkContext().setJobDescription("create bronze." + object.bronzeTable());
                 writer.replaceWhere(LAYER, object.bronzeTable(), emptyTable(object),
-                        "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of("_snapshot_date"));
+                        "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of());
             }
         } finally {
             results.forEach(SnapshotReader.Result::release);

@@ -271,10 +271,10 @@ public final class SilverBuild {
         } else if (before < 0 || after < before) {
             whole = events + " is not the table silver was computed from";
         } else {
-            java.util.Optional<java.util.Set<String>> landed = writer.changedPartitions(BronzeIngest.LAYER, table, "_snapshot_date",
+            java.util.Optional<java.util.Set<String>> landed = writer.changedValues(BronzeIngest.LAYER, table, "_snapshot_date",
                     before + 1, after);
             if (landed.isEmpty()) {
-                whole = "the commits of " + events + " since then cannot be read";
+                whole = "the folders " + events + " changed since then cannot be told from its commits";
             } else if (landed.get().stream().anyMatch(d -> !LocalDate.parse(d).isAfter(previous.runDate()))) {
                 whole = events + " changed in folders on or before " + previous.runDate();
             }

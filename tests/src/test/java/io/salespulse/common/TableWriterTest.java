@@ -49,23 +49,67 @@ class TableWriterTest extends SparkTestBase {
         long first = writer.version("bronze", "events");
         writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm3' AS id, DATE'2026-03-02' AS d"), "d IN ('2026-03-02')", List.of("d"));
         writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm4' AS id, DATE'2026-03-03' AS d"), "d IN ('2026-03-03')", List.of("d"));
-        assertThat(writer.changedPartitions("bronze", "events", "d", first + 1, writer.version("bronze", "events")))
+        assertThat(writer.changedValues("bronze", "events", "d", first + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-02", "2026-03-03"));
 
         // compacting the first day's two files (two commits) rewrites the same rows: not a change
         long before = writer.version("bronze", "events");
         spark().sql("OPTIMIZE delta.`" + writer.location("bronze", "events") + "`");
         assertThat(writer.version("bronze", "events")).isGreaterThan(before);
-        assertThat(writer.changedPartitions("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of());
 
         // deleting a row of the first day is
         before = writer.version("bronze", "events");
         spark().sql("DELETE FROM delta.`" + writer.location("bronze", "events") + "` WHERE id = 'm1'");
-        assertThat(writer.changedPartitions("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-01"));
         // a version whose commit file is gone (log clean-up) cannot be told
-        assertThat(writer.changedPartitions("bronze", "events", "d", 0, writer.version("bronze", "events") + 1)).isEmpty();
+        assertThat(writer.changedValues("bronze", "events", "d", 0, writer.version("bronze", "events") + 1)).isEmpty();
+    }
+
+    @Test
+    void changedValuesOfAnUnpartitionedTableAreEachFilesBoundsFromItsStatistics() {
+        // bronze is no longer partitioned by day (a folder a day made a file a day, forever): a
+        // commit's dates are the least and greatest of each file it added or removed
+        String root = workDir("writer-bounds").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT * FROM VALUES ('m1', DATE'2026-03-01'), ('m2', DATE'2026-03-04') "
+                + "AS v(id, d)").coalesce(1), "d IN ('2026-03-01', '2026-03-04')", List.of());
+        long first = writer.version("bronze", "events");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm3' AS id, DATE'2026-03-06' AS d"), "d IN ('2026-03-06')", List.of());
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm4' AS id, DATE'2026-03-07' AS d"), "d IN ('2026-03-07')", List.of());
+        assertThat(writer.changedValues("bronze", "events", "d", first + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of("2026-03-06", "2026-03-07"));
+        assertThat(spark().read().format("delta").load(writer.location("bronze", "events")).count()).isEqualTo(4);
+
+        long before = writer.version("bronze", "events");
+        spark().sql("OPTIMIZE delta.`" + writer.location("bronze", "events") + "`");
+        assertThat(writer.version("bronze", "events")).isGreaterThan(before);
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of());
+
+        // a late day inside the compacted file's range adds a file and removes none: just that day
+        before = writer.version("bronze", "events");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm5' AS id, DATE'2026-03-05' AS d"), "d IN ('2026-03-05')", List.of());
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of("2026-03-05"));
+
+        // a day loaded again replaces its rows: the file that held them is removed, and Delta writes no
+        // statistics into a remove action, so which days a file added before these commits held cannot be told
+        before = writer.version("bronze", "events");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm6' AS id, DATE'2026-03-04' AS d"), "d IN ('2026-03-04')", List.of());
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events"))).isEmpty();
+        assertThat(spark().read().format("delta").load(writer.location("bronze", "events")).select("id")
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactlyInAnyOrder("m1", "m3", "m4", "m5", "m6");
+
+        // but one added by these commits can (a retried load replacing what a killed run wrote)
+        before = writer.version("bronze", "events");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm7' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')", List.of());
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm8' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')", List.of());
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of("2026-03-08"));
+        assertThat(writer.changedValues("bronze", "events", "d", before + 2, writer.version("bronze", "events"))).isEmpty();
     }
 
     @Test
