@@ -119,9 +119,8 @@ public final class TableWriter {
         long rows = 0;
         try {
             for (com.fasterxml.jackson.databind.JsonNode file : files) {
-                com.fasterxml.jackson.databind.JsonNode stats = file.get("stats");
-                com.fasterxml.jackson.databind.JsonNode n = stats == null || stats.isNull() ? null
-                        : JSON.readTree(stats.asText()).get("numRecords");
+                com.fasterxml.jackson.databind.JsonNode stats = statsOf(file);
+                com.fasterxml.jackson.databind.JsonNode n = stats == null ? null : stats.get("numRecords");
                 if (n == null || !n.canConvertToLong()) {
                     return java.util.OptionalLong.empty();
                 }
@@ -153,15 +152,16 @@ public final class TableWriter {
 
     /**
      * Atomically replaces the rows matching {@code predicate} with {@code rows}: writing the same
-     * slice twice gives the same table, which is what makes a retried load harmless.
+     * slice twice gives the same table, which is what makes a retried load harmless. A new table is
+     * created unpartitioned; an existing one keeps its layout (bronze tables partitioned by day in
+     * warehouses created before 2026-12-04).
      */
-    public void replaceWhere(String layer, String table, Dataset<Row> rows, String predicate, List<String> partitionBy) {
+    public void replaceWhere(String layer, String table, Dataset<Row> rows, String predicate) {
         rows.write().format("delta")
                 .mode("overwrite")
                 .option("replaceWhere", predicate)
                 .option("mergeSchema", "true")
                 .option("userMetadata", runId)
-                .partitionBy(partitionBy.toArray(String[]::new))
                 .save(location(layer, table));
     }
 
@@ -384,12 +384,11 @@ public final class TableWriter {
         if (partition != null && !partition.isNull()) {
             return List.of(partition.asText());
         }
-        com.fasterxml.jackson.databind.JsonNode stats = file.get("stats");
-        if (stats == null || stats.isNull()) {
-            return null;
-        }
         try {
-            com.fasterxml.jackson.databind.JsonNode parsed = JSON.readTree(stats.asText());
+            com.fasterxml.jackson.databind.JsonNode parsed = statsOf(file);
+            if (parsed == null) {
+                return null;
+            }
             com.fasterxml.jackson.databind.JsonNode least = parsed.path("minValues").get(column);
             com.fasterxml.jackson.databind.JsonNode greatest = parsed.path("maxValues").get(column);
             if (least == null || greatest == null || least.isNull() || greatest.isNull()) {
@@ -400,6 +399,12 @@ public final class TableWriter {
         } catch (java.io.IOException e) {
             return null;
         }
+    }
+
+    /** A file action's statistics (Delta keeps them as JSON text), parsed; null when it has none. */
+    private static com.fasterxml.jackson.databind.JsonNode statsOf(com.fasterxml.jackson.databind.JsonNode file) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode stats = file.get("stats");
+        return stats == null || stats.isNull() ? null : JSON.readTree(stats.asText());
     }
 
     /** The actions of one commit of the table, one JSON object per line; null when its file is gone. */

@@ -184,16 +184,16 @@ public final class BronzeIngest {
             // a slice with no rows needs no commit: a retry of the same snapshot would write nothing either
             if (!slices.isEmpty() && total > 0) {
                 spark.sparkContext().setJobDescription("write bronze." + object.bronzeTable());
-                // no partition per day (a file a day per object, forever, and costly to write in a catch-up):
+                // created without a partition per day (a file a day per object, forever, and costly to write in a catch-up):
                 // the date's statistics prune reads, and the slices are replaced by the date's rows (docs/ingestion.md)
                 writer.replaceWhere(LAYER, object.bronzeTable(), Frames.unionByNameAllowingMissing(slices),
-                        "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of());
+                        "_snapshot_date IN (" + String.join(", ", dates) + ")");
             } else if (!dates.isEmpty() && !writer.exists(LAYER, object.bronzeTable())) {
                 // the object's first snapshots are empty: its table exists from now on, with its columns and no rows,
                 // so a query of it finds an empty table rather than none
                 spark.sparkContext().setJobDescription("create bronze." + object.bronzeTable());
                 writer.replaceWhere(LAYER, object.bronzeTable(), emptyTable(object),
-                        "_snapshot_date IN (" + String.join(", ", dates) + ")", List.of());
+                        "_snapshot_date IN (" + String.join(", ", dates) + ")");
             }
         } finally {
             results.forEach(SnapshotReader.Result::release);
@@ -270,13 +270,13 @@ public final class BronzeIngest {
                         col("_source_file"), col("snapshot_date").as("_snapshot_date"))
                 .withColumn("_ingested_at", current_timestamp())
                 .withColumn("_run_id", lit(writer.runId()));
-        writer.replaceWhere(LAYER, OpsTables.MALFORMED_ROWS, raw, String.join(" OR ", bronzeSlice), List.of());
+        writer.replaceWhere(LAYER, OpsTables.MALFORMED_ROWS, raw, String.join(" OR ", bronzeSlice));
         Dataset<Row> quarantine = all.select(
                 lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
                 col("record_id"), col("_source_file").as("source_file"), col("snapshot_date"), col("reason"),
                 current_timestamp().as("quarantined_at"));
         writer.replaceWhere(OpsTables.LAYER, OpsTables.QUARANTINE,
-                spark.createDataFrame(quarantine.rdd(), OpsTables.quarantine()), String.join(" OR ", opsSlice), List.of());
+                spark.createDataFrame(quarantine.rdd(), OpsTables.quarantine()), String.join(" OR ", opsSlice));
     }
 
     /**

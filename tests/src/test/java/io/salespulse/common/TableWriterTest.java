@@ -44,23 +44,20 @@ class TableWriterTest extends SparkTestBase {
     void changedPartitionsNameWhatCommitsChangedAndNotWhatCompactionRewrote() {
         String root = workDir("writer-partitions").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm1' AS id, DATE'2026-03-01' AS d"), "d IN ('2026-03-01')", List.of("d"));
+        // created partitioned by day, as bronze was before 2026-12-04: later loads keep that layout
+        writer.append("bronze", "events", spark().sql("SELECT 'm1' AS id, DATE'2026-03-01' AS d"), List.of("d"));
         writer.append("bronze", "events", spark().sql("SELECT 'm2' AS id, DATE'2026-03-01' AS d"), List.of("d"));
         long first = writer.version("bronze", "events");
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm3' AS id, DATE'2026-03-02' AS d"), "d IN ('2026-03-02')", List.of("d"));
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm4' AS id, DATE'2026-03-03' AS d"), "d IN ('2026-03-03')", List.of("d"));
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm3' AS id, DATE'2026-03-02' AS d"), "d IN ('2026-03-02')");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm4' AS id, DATE'2026-03-03' AS d"), "d IN ('2026-03-03')");
         assertThat(writer.changedValues("bronze", "events", "d", first + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-02", "2026-03-03"));
 
         // compacting the first day's two files (two commits) rewrites the same rows: not a change
-        long before = writer.version("bronze", "events");
-        spark().sql("OPTIMIZE delta.`" + writer.location("bronze", "events") + "`");
-        assertThat(writer.version("bronze", "events")).isGreaterThan(before);
-        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
-                .contains(java.util.Set.of());
+        compactionChangesNothing(writer);
 
         // deleting a row of the first day is
-        before = writer.version("bronze", "events");
+        long before = writer.version("bronze", "events");
         spark().sql("DELETE FROM delta.`" + writer.location("bronze", "events") + "` WHERE id = 'm1'");
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-01"));
@@ -75,41 +72,46 @@ class TableWriterTest extends SparkTestBase {
         String root = workDir("writer-bounds").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
         writer.replaceWhere("bronze", "events", spark().sql("SELECT * FROM VALUES ('m1', DATE'2026-03-01'), ('m2', DATE'2026-03-04') "
-                + "AS v(id, d)").coalesce(1), "d IN ('2026-03-01', '2026-03-04')", List.of());
+                + "AS v(id, d)").coalesce(1), "d IN ('2026-03-01', '2026-03-04')");
         long first = writer.version("bronze", "events");
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm3' AS id, DATE'2026-03-06' AS d"), "d IN ('2026-03-06')", List.of());
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm4' AS id, DATE'2026-03-07' AS d"), "d IN ('2026-03-07')", List.of());
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm3' AS id, DATE'2026-03-06' AS d"), "d IN ('2026-03-06')");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm4' AS id, DATE'2026-03-07' AS d"), "d IN ('2026-03-07')");
         assertThat(writer.changedValues("bronze", "events", "d", first + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-06", "2026-03-07"));
         assertThat(spark().read().format("delta").load(writer.location("bronze", "events")).count()).isEqualTo(4);
 
-        long before = writer.version("bronze", "events");
-        spark().sql("OPTIMIZE delta.`" + writer.location("bronze", "events") + "`");
-        assertThat(writer.version("bronze", "events")).isGreaterThan(before);
-        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
-                .contains(java.util.Set.of());
+        compactionChangesNothing(writer);
 
         // a late day inside the compacted file's range adds a file and removes none: just that day
-        before = writer.version("bronze", "events");
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm5' AS id, DATE'2026-03-05' AS d"), "d IN ('2026-03-05')", List.of());
+        long before = writer.version("bronze", "events");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm5' AS id, DATE'2026-03-05' AS d"), "d IN ('2026-03-05')");
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-05"));
 
         // a day loaded again replaces its rows: the file that held them is removed, and Delta writes no
         // statistics into a remove action, so which days a file added before these commits held cannot be told
         before = writer.version("bronze", "events");
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm6' AS id, DATE'2026-03-04' AS d"), "d IN ('2026-03-04')", List.of());
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm6' AS id, DATE'2026-03-04' AS d"), "d IN ('2026-03-04')");
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events"))).isEmpty();
         assertThat(spark().read().format("delta").load(writer.location("bronze", "events")).select("id")
                 .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactlyInAnyOrder("m1", "m3", "m4", "m5", "m6");
 
         // but one added by these commits can (a retried load replacing what a killed run wrote)
         before = writer.version("bronze", "events");
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm7' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')", List.of());
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm8' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')", List.of());
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm7' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm8' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-08"));
         assertThat(writer.changedValues("bronze", "events", "d", before + 2, writer.version("bronze", "events"))).isEmpty();
+    }
+
+    /** OPTIMIZE commits a new version that rewrites the same rows: no value changed. */
+    private void compactionChangesNothing(TableWriter writer) {
+        long before = writer.version("bronze", "events");
+        spark().sql("OPTIMIZE delta.`" + writer.location("bronze", "events") + "`");
+        assertThat(writer.version("bronze", "events")).isGreaterThan(before);
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of());
     }
 
     @Test
