@@ -96,17 +96,43 @@ public final class TableWriter {
     }
 
     /**
-     * The rows of one version summed over the file list that Delta writes into the version's checksum
-     * file ({@code _delta_log/<version>.crc}) for a table of few files, read on the driver: counting a
-     * small table costs no Spark job. Empty when there is no such file, it lists no files (a larger
-     * table) or a file has no row count.
+     * The rows of one version summed over the statistics of its files (as {@link #fileStatistics} lists them):
+     * counting a small table costs no Spark job. Empty when the checksum lists no files or a file
+     * has no row count.
      */
     private java.util.OptionalLong rowsInChecksum(String path, long version) {
+        java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> files = checksumStatistics(path, version);
+        if (files.isEmpty()) {
+            return java.util.OptionalLong.empty();
+        }
+        long rows = 0;
+        for (com.fasterxml.jackson.databind.JsonNode stats : files.get()) {
+            com.fasterxml.jackson.databind.JsonNode n = stats.get("numRecords");
+            if (n == null || !n.canConvertToLong()) {
+                return java.util.OptionalLong.empty();
+            }
+            rows += n.asLong();
+        }
+        return java.util.OptionalLong.of(rows);
+    }
+
+    /**
+     * The statistics of every file of the table's latest version ({@code numRecords}, and per column
+     * {@code minValues}, {@code maxValues}, {@code nullCount}), when the log lists them on the driver:
+     * Delta writes the file list into the version's checksum file for a table of few files. Empty for
+     * a larger table, without a checksum, or when a file has no statistics; then ask Spark.
+     */
+    public java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> fileStatistics(String layer, String table) {
+        String path = location(layer, table);
+        return checksumStatistics(path, snapshot(path).version());
+    }
+
+    private java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> checksumStatistics(String path, long version) {
         String name = String.format("%020d.crc", version);
         com.fasterxml.jackson.databind.JsonNode checksum;
         try (var in = openLogFile(path, name)) {
             if (in == null) {
-                return java.util.OptionalLong.empty();
+                return java.util.Optional.empty();
             }
             checksum = JSON.readTree(in);
         } catch (java.io.IOException e) {
@@ -114,22 +140,21 @@ public final class TableWriter {
         }
         com.fasterxml.jackson.databind.JsonNode files = checksum.get("allFiles");
         if (files == null || !files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
-            return java.util.OptionalLong.empty();
+            return java.util.Optional.empty();
         }
-        long rows = 0;
+        List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
         try {
             for (com.fasterxml.jackson.databind.JsonNode file : files) {
                 com.fasterxml.jackson.databind.JsonNode stats = statsOf(file);
-                com.fasterxml.jackson.databind.JsonNode n = stats == null ? null : stats.get("numRecords");
-                if (n == null || !n.canConvertToLong()) {
-                    return java.util.OptionalLong.empty();
+                if (stats == null) {
+                    return java.util.Optional.empty();
                 }
-                rows += n.asLong();
+                out.add(stats);
             }
         } catch (java.io.IOException e) {
-            return java.util.OptionalLong.empty(); // statistics Delta could not have written: count the files instead
+            return java.util.Optional.empty(); // statistics Delta could not have written: let Spark read the files
         }
-        return java.util.OptionalLong.of(rows);
+        return java.util.Optional.of(out);
     }
 
     public boolean exists(String layer, String table) {

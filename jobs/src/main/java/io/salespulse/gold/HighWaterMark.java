@@ -1,11 +1,14 @@
 package io.salespulse.gold;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.salespulse.common.TableWriter;
 import io.salespulse.silver.Dimensions;
 import io.salespulse.silver.SilverBuild;
 import org.apache.spark.sql.Row;
 
 import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.max;
 
@@ -40,7 +43,33 @@ public final class HighWaterMark {
         if (!tables.exists(layer, table)) {
             return null;
         }
+        // read every run before any stage: from the files' statistics when the log lists them (no Spark job)
+        Optional<Optional<LocalDate>> fromStatistics = tables.fileStatistics(layer, table)
+                .flatMap(files -> greatest(files, column));
+        if (fromStatistics.isPresent()) {
+            return fromStatistics.get().orElse(null);
+        }
         Row r = tables.read(layer, table).agg(max(column)).first();
         return r.isNullAt(0) ? null : r.getDate(0).toLocalDate();
+    }
+
+    /**
+     * The greatest date of a column over the files' statistics: empty inside when no file holds a
+     * value; empty outside when a file holding values has no bound for the column (Delta keeps
+     * bounds for the first 32 columns only), so that the rows must be read.
+     */
+    static Optional<Optional<LocalDate>> greatest(List<JsonNode> files, String column) {
+        LocalDate greatest = null;
+        for (JsonNode stats : files) {
+            long rows = stats.path("numRecords").asLong(-1);
+            JsonNode bound = stats.path("maxValues").get(column);
+            if (bound != null && !bound.isNull()) {
+                LocalDate date = LocalDate.parse(bound.asText());
+                greatest = greatest == null || date.isAfter(greatest) ? date : greatest;
+            } else if (rows != 0 && stats.path("nullCount").path(column).asLong(-1) != rows) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(Optional.ofNullable(greatest));
     }
 }
