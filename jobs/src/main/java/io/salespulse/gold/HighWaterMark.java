@@ -64,9 +64,15 @@ public final class HighWaterMark {
             long rows = stats.path("numRecords").asLong(-1);
             JsonNode bound = stats.path("maxValues").get(column);
             if (bound != null && !bound.isNull()) {
-                LocalDate date = LocalDate.parse(bound.asText());
+                LocalDate date;
+                try {
+                    date = LocalDate.parse(bound.asText());
+                } catch (java.time.format.DateTimeParseException e) {
+                    return Optional.empty(); // not a date bound: the rows tell
+                }
                 greatest = greatest == null || date.isAfter(greatest) ? date : greatest;
-            } else if (rows != 0 && stats.path("nullCount").path(column).asLong(-1) != rows) {
+            } else if (rows < 0 || (rows > 0 && stats.path("nullCount").path(column).asLong(-1) != rows)) {
+                // a file that may hold values (no row count, or rows that are not all null) without a bound
                 return Optional.empty();
             }
         }

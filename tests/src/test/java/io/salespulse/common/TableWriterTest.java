@@ -131,14 +131,7 @@ class TableWriterTest extends SparkTestBase {
             assertThat(metrics.snapshot().get("count").jobs()).isZero();
         }
         // without the checksum file (another writer may not write one) the files' statistics still count
-        java.nio.file.Path log = java.nio.file.Path.of(root, "silver", "t", "_delta_log");
-        try (var crcs = java.nio.file.Files.list(log)) {
-            for (java.nio.file.Path crc : crcs.filter(f -> f.getFileName().toString().endsWith(".crc")).toList()) {
-                java.nio.file.Files.delete(crc);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        deleteChecksums(java.nio.file.Path.of(root, "silver", "t"));
         assertThat(writer.storedRows("silver", "t")).isEqualTo(5);
     }
 

@@ -48,6 +48,11 @@ class HighWaterMarkTest extends SparkTestBase {
                 "{\"numRecords\": 2, \"minValues\": {\"date\": \"2026-01-01\"}, \"maxValues\": {\"date\": \"2026-01-02\"}, \"nullCount\": {\"date\": 0}}",
                 "{\"numRecords\": 5, \"minValues\": {}, \"maxValues\": {}, \"nullCount\": {}}"), "date"))
                 .isEmpty();
+        // statistics without a row count, or a bound that is not a date: the rows must be read too
+        assertThat(HighWaterMark.greatest(stats("{\"minValues\": {}, \"maxValues\": {}, \"nullCount\": {}}"), "date")).isEmpty();
+        assertThat(HighWaterMark.greatest(stats(
+                "{\"numRecords\": 1, \"maxValues\": {\"date\": \"2026-01-02T00:00:00.000Z\"}, \"nullCount\": {\"date\": 0}}"), "date"))
+                .isEmpty();
     }
 
     @Test
@@ -65,14 +70,7 @@ class HighWaterMarkTest extends SparkTestBase {
         }
         // without the checksum files (another writer may not write them) Spark reads the same mark
         for (String table : List.of("silver/dim_date", "gold/kpi_daily")) {
-            java.nio.file.Path log = java.nio.file.Path.of(root, table, "_delta_log");
-            try (var files = java.nio.file.Files.list(log)) {
-                for (java.nio.file.Path crc : files.filter(f -> f.getFileName().toString().endsWith(".crc")).toList()) {
-                    java.nio.file.Files.delete(crc);
-                }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            deleteChecksums(java.nio.file.Path.of(root, table));
         }
         assertThat(HighWaterMark.read(new TableWriter(spark(), root, "another-run"))).isEqualTo(LocalDate.of(2026, 2, 4));
     }

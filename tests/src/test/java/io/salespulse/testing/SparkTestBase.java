@@ -69,6 +69,17 @@ public abstract class SparkTestBase {
         }
     }
 
+    /** Deletes a Delta table's checksum files ({@code _delta_log/*.crc}), as a writer that keeps none would leave it. */
+    public static void deleteChecksums(Path table) {
+        try (java.util.stream.Stream<Path> files = Files.list(table.resolve("_delta_log"))) {
+            for (Path crc : files.filter(f -> f.getFileName().toString().endsWith(".crc")).toList()) {
+                Files.delete(crc);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A fresh directory for one test, under the test JVM's work folder. */
     public static Path workDir(String name) {
         try {
