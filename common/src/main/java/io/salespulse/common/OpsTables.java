@@ -85,6 +85,8 @@ public final class OpsTables {
                 .col("reason", DataTypes.StringType, "One-line reason when rejected")
                 .col("run_id", DataTypes.StringType, "Run that recorded this entry")
                 .col("recorded_at", DataTypes.TimestampType, "When this entry was recorded")
+                .col("manifest_listing", DataTypes.StringType, "The manifest file's size and modification time as listed: "
+                        + "a later run reads a loaded snapshot's manifest again only when this changes")
                 .struct();
     }
 

@@ -75,15 +75,21 @@ public final class BronzeIngest {
     }
 
     public Outcome execute(LocalDate runDate) {
-        LandingScanner.Scan scan = new LandingScanner(landingRoot, hadoopConf).scan(runDate);
-        scan.waiting().forEach(w -> progress.step("ingest", "waiting for " + w + " (no " + LandingScanner.MANIFEST + " yet)"));
         Map<String, Row> ledger = latestLedgerEntries();
+        Map<String, String> loaded = new HashMap<>();
+        ledger.forEach((key, entry) -> {
+            if ("loaded".equals(entry.getAs("status")) && entry.getAs("manifest_listing") != null) {
+                loaded.put(key, entry.getAs("manifest_listing"));
+            }
+        });
+        LandingScanner.Scan scan = new LandingScanner(landingRoot, hadoopConf).scan(runDate, loaded);
+        scan.waiting().forEach(w -> progress.step("ingest", "waiting for " + w + " (no " + LandingScanner.MANIFEST + " yet)"));
         SnapshotReader reader = new SnapshotReader(spark, hadoopConf);
         List<SnapshotOutcome> outcomes = new ArrayList<>();
         List<String> stillRejected = new ArrayList<>();
         Map<SourceObject, List<LandingSnapshot>> pending = new LinkedHashMap<>();
         for (LandingSnapshot snapshot : scan.complete()) {
-            Row previous = ledger.get(key(snapshot.object().bronzeTable(), snapshot.date()));
+            Row previous = ledger.get(LandingScanner.key(snapshot.object().bronzeTable(), snapshot.date()));
             if (previous != null && List.of("loaded", "duplicate").contains((String) previous.getAs("status"))) {
                 redelivery(snapshot, previous, outcomes, stillRejected);
                 continue;
@@ -315,13 +321,16 @@ public final class BronzeIngest {
         if (!writer.exists(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)) {
             return out;
         }
-        List<Row> rows = writer.read(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER)
-                .groupBy("table_name", "snapshot_date")
-                .agg(max_by(struct("status", "manifest_fingerprint", "reason"), col("recorded_at")).as("last"))
-                .select("table_name", "snapshot_date", "last.status", "last.manifest_fingerprint", "last.reason")
+        Dataset<Row> entries = writer.read(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER);
+        if (!List.of(entries.columns()).contains("manifest_listing")) {
+            entries = entries.withColumn("manifest_listing", lit(null).cast(DataTypes.StringType)); // a ledger from before 2026-12-04
+        }
+        List<Row> rows = entries.groupBy("table_name", "snapshot_date")
+                .agg(max_by(struct("status", "manifest_fingerprint", "reason", "manifest_listing"), col("recorded_at")).as("last"))
+                .select("table_name", "snapshot_date", "last.status", "last.manifest_fingerprint", "last.reason", "last.manifest_listing")
                 .collectAsList();
         for (Row r : rows) {
-            out.put(key(r.getString(0), r.getDate(1).toLocalDate()), r);
+            out.put(LandingScanner.key(r.getString(0), r.getDate(1).toLocalDate()), r);
         }
         return out;
     }
@@ -338,13 +347,10 @@ public final class BronzeIngest {
             rows.add(RowFactory.create(s.object().bronzeTable(), s.label(), Date.valueOf(s.date()),
                     m == null ? null : m.mode(), m == null ? null : m.extractedAt(),
                     m == null ? null : m.records(), m == null ? null : m.fingerprint(),
-                    o.status(), o.rowsLoaded(), o.rowsQuarantined(), o.reason(), writer.runId(), now));
+                    o.status(), o.rowsLoaded(), o.rowsQuarantined(), o.reason(), writer.runId(), now, s.manifestListing()));
         }
         writer.append(OpsTables.LAYER, OpsTables.SNAPSHOT_LEDGER,
                 spark.createDataFrame(rows, OpsTables.snapshotLedger()), List.of());
     }
 
-    private static String key(String table, LocalDate date) {
-        return table + "|" + date;
-    }
 }

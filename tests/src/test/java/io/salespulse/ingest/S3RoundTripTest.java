@@ -50,6 +50,17 @@ class S3RoundTripTest extends SparkTestBase {
         long malformed = spark().read().format("delta").load(warehouse + "/ops/quarantine").count();
         assertThat(malformed).isEqualTo(totals.malformedRows()).isPositive();
 
+        // the ledger's listing of each loaded manifest is what a later scan lists: none is read again
+        Map<String, String> loaded = new HashMap<>();
+        for (Row r : spark().read().format("delta").load(warehouse + "/ops/snapshot_ledger").where(col("status").equalTo("loaded"))
+                .select("table_name", "snapshot_date", "manifest_listing").collectAsList()) {
+            loaded.put(LandingScanner.key(r.getString(0), r.getDate(1).toLocalDate()), r.getString(2));
+        }
+        LandingScanner.Scan rescan = new LandingScanner(landing, spark().sparkContext().hadoopConfiguration())
+                .scan(LocalDate.of(2026, 3, 3), loaded);
+        assertThat(rescan.complete()).isEmpty();
+        assertThat(rescan.known()).isEqualTo(39);
+
         Map<String, Long> before = bronzeCounts(warehouse);
         for (String date : List.of("2026-03-01", "2026-03-02", "2026-03-03")) {
             Cli.Result r = Cli.run("run", "--date", date, "--stage", "ingest", "--landing", landing, "--warehouse", warehouse);

@@ -28,7 +28,7 @@ public final class TableFingerprints {
      * Load metadata, not data. {@code input_version} (ops.gold_state) is a Delta version number: a
      * run killed between two commits and repaired can reach the same silver in more versions.
      */
-    public static final Set<String> VOLATILE = Set.of("_ingested_at", "_run_id", "run_id", "quarantined_at", "recorded_at",
+    public static final Set<String> VOLATILE = Set.of("_ingested_at", "_run_id", "run_id", "quarantined_at", "recorded_at", "manifest_listing",
             "checked_at", "started_at", "ended_at", "input_version");
     /** Logs that grow by one entry per run by design. */
     public static final Set<String> LOGS = Set.of("ops.run_log", "ops.dq_results");
