@@ -52,9 +52,9 @@ public final class LandingScanner {
 
     /**
      * Every snapshot dated on or before {@code runDate}, oldest first, but for those already loaded
-     * whose manifest is listed as it was when they were loaded: a nightly run lists the landing
-     * (per object, one recursive listing: a few requests to an object store) and reads only the new
-     * or changed manifests, instead of two requests for every folder of the landing's history.
+     * whose manifest is listed as it was when they were loaded: a nightly run lists the landing (on
+     * an object store one recursive listing per object) and reads only the new or changed manifests,
+     * instead of asking for and reading the manifest of every folder of the landing's history.
      *
      * @param loaded {@link #key} of each loaded snapshot → the {@link #listing} of its manifest then
      */
@@ -72,7 +72,10 @@ public final class LandingScanner {
                 } catch (FileNotFoundException none) {
                     continue;
                 }
-                Map<String, FileStatus> manifests = manifests(fs, dir, children);
+                // on a local disk each folder is asked instead: a recursive listing there asks the operating
+                // system for every file's owner and permissions (a process per file: 100 s more for a year
+                // of landing at scale 0.1, measured)
+                Map<String, FileStatus> listed = "file".equals(fs.getScheme()) ? null : manifests(fs, dir);
                 String prefix = object.partitionKey() + "=";
                 for (FileStatus child : children) {
                     String name = child.getPath().getName();
@@ -89,7 +92,7 @@ public final class LandingScanner {
                     if (date.isAfter(runDate)) {
                         continue;
                     }
-                    FileStatus manifest = manifests.get(name);
+                    FileStatus manifest = listed != null ? listed.get(name) : manifestIn(fs, child.getPath());
                     if (manifest == null) {
                         waiting.add(object.landingDir() + "/" + name);
                         continue;
@@ -123,26 +126,11 @@ public final class LandingScanner {
     }
 
     /**
-     * The manifests directly inside the object's folders, by folder name. On an object store one
-     * recursive listing returns them (a request per thousand files, where a call per folder is a
-     * request per folder); on a local disk each folder is listed instead, because a recursive
-     * listing there asks the operating system for every file's owner and permissions (a process per
-     * file: 100 s for a year of landing at scale 0.1, measured).
+     * The manifests directly inside the object's folders, by folder name, from one recursive listing
+     * (on an object store a request per thousand files, where asking each folder is a request per folder).
      */
-    private static Map<String, FileStatus> manifests(FileSystem fs, Path dir, FileStatus[] folders) throws IOException {
+    private static Map<String, FileStatus> manifests(FileSystem fs, Path dir) throws IOException {
         Map<String, FileStatus> out = new HashMap<>();
-        if ("file".equals(fs.getScheme())) {
-            for (FileStatus folder : folders) {
-                if (folder.isDirectory()) {
-                    for (FileStatus f : fs.listStatus(folder.getPath())) {
-                        if (MANIFEST.equals(f.getPath().getName()) && f.isFile()) {
-                            out.put(folder.getPath().getName(), f);
-                        }
-                    }
-                }
-            }
-            return out;
-        }
         Path root = fs.makeQualified(dir);
         RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
         while (files.hasNext()) {
@@ -154,6 +142,16 @@ public final class LandingScanner {
             }
         }
         return out;
+    }
+
+    /** The folder's manifest, or null when it has none yet. */
+    private static FileStatus manifestIn(FileSystem fs, Path folder) throws IOException {
+        try {
+            FileStatus status = fs.getFileStatus(new Path(folder, MANIFEST));
+            return status.isFile() ? status : null;
+        } catch (FileNotFoundException none) {
+            return null;
+        }
     }
 
     private static LandingSnapshot readManifest(FileSystem fs, SourceObject object, LocalDate date, String folder, Path path,
