@@ -2,10 +2,11 @@ package io.salespulse.common;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.LogicalRDD;
 
 import java.util.List;
 
-/** Combining frames that every layer builds in pieces (quarantine rows, counts, alerts), and releasing cached ones. */
+/** Combining frames that every layer builds in pieces (quarantine rows, counts, alerts); pinning and releasing the ones a layer reuses. */
 public final class Frames {
 
     private Frames() {
@@ -44,7 +45,40 @@ public final class Frames {
      */
     public static void unpersistAll(List<? extends Dataset<?>> cached) {
         for (int i = cached.size() - 1; i >= 0; i--) {
-            cached.get(i).unpersist();
+            Dataset<?> frame = cached.get(i);
+            if (frame.queryExecution().logical() instanceof LogicalRDD pinned) {
+                pinned.rdd().unpersist(false); // a pinned frame's rows are its RDD's blocks
+            } else {
+                frame.unpersist();
+            }
         }
+    }
+
+    /**
+     * The frame's rows kept (in memory, spilling to local disk) once first computed, behind a plan
+     * that is a single leaf: what {@code cache()} keeps, without the plan. A cached frame still
+     * carries the whole plan it was built from, and Spark analyses, optimises and matches that plan
+     * again in every query built on it, and ships it to every task of those queries (each task
+     * deserialises it): a silver run's frames are built on one another, so that work grew with every
+     * step (docs/performance.md, "Frames pinned"). The rows are computed by the first query that
+     * reads them, as with {@code cache()}, and released by {@link #unpersistAll}.
+     *
+     * <p>Only in local mode: there the driver and its executor are one process, so rows that cannot
+     * be recomputed from their plan lose nothing. On a cluster a lost executor would take pinned rows
+     * with it and fail the run, while cached ones are recomputed: there the frame is cached.
+     */
+    public static Dataset<Row> pin(Dataset<Row> frame, List<Dataset<Row>> pinned) {
+        var sc = frame.sparkSession().sparkContext();
+        if (!sc.isLocal()) {
+            Dataset<Row> cached = frame.cache();
+            pinned.add(cached);
+            return cached;
+        }
+        Dataset<Row> p = frame.localCheckpoint(false);
+        // held until released: the first query that reads the pinned rows runs this frame's plan, whose
+        // metrics its tasks report to (Spark drops a collected plan's metrics and logs an error per update)
+        pinned.add(frame);
+        pinned.add(p);
+        return p;
     }
 }

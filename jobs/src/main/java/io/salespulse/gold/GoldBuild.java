@@ -156,8 +156,7 @@ public final class GoldBuild {
         for (GoldModel m : MODELS) {
             TableSpec t = m.table();
             spark.sparkContext().setJobDescription("compute gold." + t.name());
-            Dataset<Row> rows = TableWriter.conform(m.build().apply(in), t.schema()).cache();
-            cached.add(rows);
+            Dataset<Row> rows = Frames.pin(TableWriter.conform(m.build().apply(in), t.schema()), cached);
             QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
             counts.put(t, profile.rows());
             keyChecks.addAll(profile.checks());
@@ -165,8 +164,7 @@ public final class GoldBuild {
             // the models after this one read the table as it will be: the dates kept as they are too
             Dataset<Row> after = rows;
             if (m.dated() && !everyDate) {
-                after = kept(t, recomputed).unionByName(rows).cache();
-                cached.add(after);
+                after = Frames.pin(kept(t, recomputed).unionByName(rows), cached);
             }
             in = in.with(t, after);
         }

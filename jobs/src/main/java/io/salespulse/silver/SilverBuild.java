@@ -126,17 +126,14 @@ public final class SilverBuild {
         List<Dataset<Row>> cached = new ArrayList<>();
         try {
             // read once for all objects: each object's ranking would otherwise plan its own scan of the ledger
-            Dataset<Row> fullSnapshots = fullSnapshots(runDate).cache();
-            cached.add(fullSnapshots);
+            Dataset<Row> fullSnapshots = Frames.pin(fullSnapshots(runDate), cached);
             for (Map.Entry<SourceObject, StagedObject> e : Staging.MODELS.entrySet()) {
                 SourceObject object = e.getKey();
-                Dataset<Row> staged = Staging.stage(bronze(object, runDate), e.getValue()).cache();
-                cached.add(staged);
+                Dataset<Row> staged = Frames.pin(Staging.stage(bronze(object, runDate), e.getValue()), cached);
                 quarantine.add(Built.quarantine(staged.where(col("_error").isNotNull()), object.bronzeTable(), col("_error")));
                 Dataset<Row> full = fullSnapshots.where(col("table_name").equalTo(object.bronzeTable()))
                         .select("snapshot_date", "extracted_at");
-                Dataset<Row> r = CurrentState.rank(staged.where(col("_error").isNull()), full).cache();
-                cached.add(r);
+                Dataset<Row> r = Frames.pin(CurrentState.rank(staged.where(col("_error").isNull()), full), cached);
                 ranked.put(object, r);
                 live.put(object, r.where(col("_is_current").and(col("is_deleted").equalTo(false))).drop("_is_current"));
                 reconciliation.add(reconcile(object, staged, r));
@@ -146,10 +143,8 @@ public final class SilverBuild {
             Dataset<Row> everAccounts = ranked.get(SourceObject.ACCOUNT).select("id");
             Built orders = FactOrder.orders(live.get(SourceObject.ORDER), live.get(SourceObject.ACCOUNT), everAccounts, rates, rc);
             quarantine.add(orders.quarantined());
-            Dataset<Row> conformedOrders = orders.rows().cache();
-            cached.add(conformedOrders);
-            Dataset<Row> acquisitions = CustomerAcquisition.acquisitions(conformedOrders).cache();
-            cached.add(acquisitions);
+            Dataset<Row> conformedOrders = Frames.pin(orders.rows(), cached);
+            Dataset<Row> acquisitions = Frames.pin(CustomerAcquisition.acquisitions(conformedOrders), cached);
             FactActivityDaily.Increment increment = activityIncrement(previous, inputs);
             if (increment != null) {
                 progress.step("silver", "fact_activity_daily: adding the events landed after " + increment.appliedThrough());
@@ -190,9 +185,8 @@ public final class SilverBuild {
         TableSpec t = m.table();
         Built built = m.build().apply(in);
         quarantine.add(built.quarantined());
-        // computed once: counted, then written from the cache, and read from it by the models after it
-        Dataset<Row> rows = TableWriter.conform(built.rows(), t.schema()).cache();
-        cached.add(rows);
+        // computed once: counted, then written from the pinned rows, and read from them by the models after it
+        Dataset<Row> rows = Frames.pin(TableWriter.conform(built.rows(), t.schema()), cached);
         QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
         keyChecks.addAll(profile.checks());
         long stored = profile.rows();
@@ -390,12 +384,11 @@ public final class SilverBuild {
      */
     private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached, boolean eventsAdded) {
         Dataset<Row> all = Frames.unionByName(parts);
-        // the time as a literal taken once: the cached rows are then what the MERGE reads, not a plan
+        // the time as a literal taken once: the pinned rows are then what the MERGE reads, not a plan
         // it would recompute from every model's intermediate frames
-        Dataset<Row> rows = all.select(lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
+        Dataset<Row> rows = Frames.pin(all.select(lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
                 col("record_id"), col("source_file"), col("snapshot_date"), col("reason"),
-                lit(java.sql.Timestamp.from(java.time.Instant.now())).as("quarantined_at")).distinct().cache();
-        cached.add(rows);
+                lit(java.sql.Timestamp.from(java.time.Instant.now())).as("quarantined_at")).distinct(), cached);
         String events = "'" + SourceObject.SEGMENT_EVENTS.bronzeTable() + "'";
         writer.sync(OpsTables.LAYER, OpsTables.QUARANTINE, "Rows that could not be loaded or conformed, with the reason",
                 OpsTables.quarantine(), List.of("layer", "table_name", "record_id", "source_file", "snapshot_date", "reason"),
