@@ -49,7 +49,7 @@ public final class Frames {
             if (frame.queryExecution().logical() instanceof LogicalRDD pinned) {
                 pinned.rdd().unpersist(false); // a pinned frame's rows are its RDD's blocks
             } else {
-                frame.unpersist();
+                frame.unpersist(); // a cached frame; for the frame a pin was built from (held, never cached) a no-op
             }
         }
     }
