@@ -128,6 +128,30 @@ public final class TableWriter {
     }
 
     private java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> checksumStatistics(String path, long version) {
+        java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> files = checksumFiles(path, version);
+        if (files.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode file : files.get()) {
+                com.fasterxml.jackson.databind.JsonNode stats = statsOf(file);
+                if (stats == null) {
+                    return java.util.Optional.empty();
+                }
+                out.add(stats);
+            }
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty(); // statistics Delta could not have written: let Spark read the files
+        }
+        return java.util.Optional.of(out);
+    }
+
+    /**
+     * The add actions of every file of one version, as its checksum file lists them: Delta writes the
+     * list there for a table of few files (50 by default). Empty without a checksum or such a list.
+     */
+    private java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> checksumFiles(String path, long version) {
         String name = String.format("%020d.crc", version);
         com.fasterxml.jackson.databind.JsonNode checksum;
         try (var in = openLogFile(path, name)) {
@@ -143,17 +167,7 @@ public final class TableWriter {
             return java.util.Optional.empty();
         }
         List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
-        try {
-            for (com.fasterxml.jackson.databind.JsonNode file : files) {
-                com.fasterxml.jackson.databind.JsonNode stats = statsOf(file);
-                if (stats == null) {
-                    return java.util.Optional.empty();
-                }
-                out.add(stats);
-            }
-        } catch (java.io.IOException e) {
-            return java.util.Optional.empty(); // statistics Delta could not have written: let Spark read the files
-        }
+        files.forEach(out::add);
         return java.util.Optional.of(out);
     }
 
@@ -188,6 +202,63 @@ public final class TableWriter {
                 .option("mergeSchema", "true")
                 .option("userMetadata", runId)
                 .save(location(layer, table));
+    }
+
+    /**
+     * Replaces the rows whose date {@code column} is one of {@code dates} with {@code rows}, as
+     * {@link #replaceWhere} does. When the log's checksum lists every file of the table with the
+     * column's bounds and none can hold one of the dates (the usual case: a day loaded for the first
+     * time), there is nothing to replace and the rows are appended: Delta's replace first
+     * reconstructs the table's file list, skips files by their statistics and scans the rest for the
+     * dates, three Spark jobs that would find nothing. The caller holds the warehouse's run lock, so
+     * no other writer can add such rows between the check and the append.
+     */
+    public void replaceDates(String layer, String table, Dataset<Row> rows, String column, java.util.Collection<java.time.LocalDate> dates) {
+        String path = location(layer, table);
+        boolean nothingToReplace = exists(layer, table)
+                && mayHoldDates(path, column, dates).map(may -> !may).orElse(false);
+        if (nothingToReplace) {
+            rows.write().format("delta").mode("append").option("mergeSchema", "true").option("userMetadata", runId).save(path);
+            return;
+        }
+        String predicate = "`" + column + "` IN (" + dates.stream().map(d -> "DATE'" + d + "'")
+                .collect(java.util.stream.Collectors.joining(", ")) + ")";
+        replaceWhere(layer, table, rows, predicate);
+    }
+
+    /**
+     * Whether a file of the table's latest version may hold one of the dates in {@code column}, told
+     * from the bounds the checksum lists for each file (no Spark job); empty when it cannot be told
+     * that way (no checksum, too many files for it to list them, a file without bounds for the column).
+     */
+    private java.util.Optional<Boolean> mayHoldDates(String path, String column, java.util.Collection<java.time.LocalDate> dates) {
+        java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> files = checksumFiles(path, snapshot(path).version());
+        if (files.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        for (com.fasterxml.jackson.databind.JsonNode file : files.get()) {
+            List<String> bounds = valuesOf(file, column);
+            if (bounds == null) {
+                return java.util.Optional.empty();
+            }
+            if (bounds.isEmpty()) {
+                continue; // a file without rows
+            }
+            java.time.LocalDate least;
+            java.time.LocalDate greatest;
+            try {
+                least = java.time.LocalDate.parse(bounds.get(0));
+                greatest = java.time.LocalDate.parse(bounds.get(bounds.size() - 1));
+            } catch (java.time.format.DateTimeParseException e) {
+                return java.util.Optional.empty(); // not a date column as this method expects: let Delta look
+            }
+            for (java.time.LocalDate d : dates) {
+                if (!d.isBefore(least) && !d.isAfter(greatest)) {
+                    return java.util.Optional.of(true);
+                }
+            }
+        }
+        return java.util.Optional.of(false);
     }
 
     /**

@@ -175,7 +175,7 @@ public final class BronzeIngest {
                 outcomes.put(snapshot, new SnapshotOutcome(snapshot, "loaded", result.rowsRead(),
                         result.rowsRead() - result.rowsMalformed(), result.rowsMalformed(), null));
             }
-            List<String> dates = new ArrayList<>();
+            List<java.time.LocalDate> dates = new ArrayList<>();
             long total = 0;
             for (SnapshotOutcome o : outcomes.values()) {
                 if (o.status().equals("rejected")) {
@@ -183,7 +183,7 @@ public final class BronzeIngest {
                     continue;
                 }
                 total += o.rowsLoaded();
-                dates.add("'" + o.snapshot().date() + "'");
+                dates.add(o.snapshot().date());
                 progress.step("ingest", String.format("%-58s %,9d rows%s", o.snapshot().label(), o.rowsLoaded(),
                         o.rowsQuarantined() > 0 ? String.format(" (%,d malformed → quarantine)", o.rowsQuarantined()) : ""));
             }
@@ -192,14 +192,12 @@ public final class BronzeIngest {
                 spark.sparkContext().setJobDescription("write bronze." + object.bronzeTable());
                 // created without a partition per day (a file a day per object, forever, and costly to write in a catch-up):
                 // the date's statistics prune reads, and the slices are replaced by the date's rows (docs/ingestion.md)
-                writer.replaceWhere(LAYER, object.bronzeTable(), Frames.unionByNameAllowingMissing(slices),
-                        "_snapshot_date IN (" + String.join(", ", dates) + ")");
+                writer.replaceDates(LAYER, object.bronzeTable(), Frames.unionByNameAllowingMissing(slices), "_snapshot_date", dates);
             } else if (!dates.isEmpty() && !writer.exists(LAYER, object.bronzeTable())) {
                 // the object's first snapshots are empty: its table exists from now on, with its columns and no rows,
                 // so a query of it finds an empty table rather than none
                 spark.sparkContext().setJobDescription("create bronze." + object.bronzeTable());
-                writer.replaceWhere(LAYER, object.bronzeTable(), emptyTable(object),
-                        "_snapshot_date IN (" + String.join(", ", dates) + ")");
+                writer.replaceDates(LAYER, object.bronzeTable(), emptyTable(object), "_snapshot_date", dates);
             }
         } finally {
             results.forEach(SnapshotReader.Result::release);

@@ -115,6 +115,50 @@ class TableWriterTest extends SparkTestBase {
     }
 
     @Test
+    void datesNoFileHoldsAreAppendedAndDatesAFileMayHoldAreReplaced() {
+        String root = workDir("writer-dates").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        // created by the first load: one file holding 03-01 and 03-04
+        writer.replaceDates("bronze", "events", spark().sql("SELECT * FROM VALUES ('m1', DATE'2026-03-01'), ('m2', DATE'2026-03-04') "
+                + "AS v(id, d)").coalesce(1), "d", List.of(java.time.LocalDate.of(2026, 3, 1), java.time.LocalDate.of(2026, 3, 4)));
+
+        // a day after every file's last: nothing to replace, appended
+        writer.replaceDates("bronze", "events", spark().sql("SELECT 'm3' AS id, DATE'2026-03-06' AS d"), "d",
+                List.of(java.time.LocalDate.of(2026, 3, 6)));
+        assertThat(lastWriteMode(writer)).isEqualTo("Append");
+        assertIds(writer, "m1", "m2", "m3");
+
+        // the same day loaded again: its file holds it, so its row is replaced, not doubled
+        writer.replaceDates("bronze", "events", spark().sql("SELECT 'm4' AS id, DATE'2026-03-06' AS d"), "d",
+                List.of(java.time.LocalDate.of(2026, 3, 6)));
+        assertThat(lastWriteMode(writer)).isEqualTo("Overwrite");
+        assertIds(writer, "m1", "m2", "m4");
+
+        // a day inside the first file's bounds (03-01 … 03-04) it does not hold: only Delta can tell, so replaced
+        writer.replaceDates("bronze", "events", spark().sql("SELECT 'm5' AS id, DATE'2026-03-02' AS d"), "d",
+                List.of(java.time.LocalDate.of(2026, 3, 2)));
+        assertThat(lastWriteMode(writer)).isEqualTo("Overwrite");
+        assertIds(writer, "m1", "m2", "m4", "m5");
+
+        // without the checksum files (another writer may not write them) nothing is assumed: replaced
+        deleteChecksums(java.nio.file.Path.of(root, "bronze", "events"));
+        writer.replaceDates("bronze", "events", spark().sql("SELECT 'm6' AS id, DATE'2026-03-09' AS d"), "d",
+                List.of(java.time.LocalDate.of(2026, 3, 9)));
+        assertThat(lastWriteMode(writer)).isEqualTo("Overwrite");
+        assertIds(writer, "m1", "m2", "m4", "m5", "m6");
+    }
+
+    private static String lastWriteMode(TableWriter writer) {
+        return io.delta.tables.DeltaTable.forPath(spark(), writer.location("bronze", "events")).history(1)
+                .selectExpr("operationParameters['mode']").as(org.apache.spark.sql.Encoders.STRING()).first();
+    }
+
+    private static void assertIds(TableWriter writer, String... ids) {
+        assertThat(writer.read("bronze", "events").select("id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+                .containsExactlyInAnyOrder(ids);
+    }
+
+    @Test
     void storedRowsAreCountedFromTheLogAfterAnUpsert() {
         String root = workDir("writer-rows").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
