@@ -45,7 +45,8 @@ public final class SalespulseConfig {
     public static final ConfigKey SPARK_MASTER = new ConfigKey("spark.master",
             "local[2]", "Spark master when none is given by spark-submit.");
     public static final ConfigKey SHUFFLE_PARTITIONS = new ConfigKey("spark.sql.shuffle.partitions",
-            "4", "Shuffle partitions; small on a laptop, raise on a cluster.", ConfigKey.Kind.WHOLE_NUMBER);
+            "2", "Shuffle partitions: one per core of the default local[2] master; on a cluster ~2-3 x the executor cores.",
+            ConfigKey.Kind.WHOLE_NUMBER);
 
     public static final ConfigKey DELTA_SNAPSHOT_PARTITIONS = new ConfigKey("spark.databricks.delta.snapshotPartitions",
             "2", "Partitions Delta uses to read a table's log; the default 50 makes every commit slow on a small machine.", ConfigKey.Kind.WHOLE_NUMBER);

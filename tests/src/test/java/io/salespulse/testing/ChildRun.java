@@ -43,6 +43,7 @@ public final class ChildRun {
         command.add(home.resolve("bin/salespulse").toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(Cli.TEST_DEFAULTS);
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         List<String> lines = new ArrayList<>();
