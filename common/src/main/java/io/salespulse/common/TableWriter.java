@@ -295,8 +295,14 @@ public final class TableWriter {
             if (scope != null) {
                 target = target.where(functions.expr(scope));
             }
-            previous = contentHash(target, schema, ignoredForChange);
-            removeDuplicateKeys(path, target, key, scope);
+            // the fingerprint and whether a key is duplicated, in one scan of the target
+            Column[] keyCols = key.stream().map(k -> functions.col("`" + k + "`")).toArray(Column[]::new);
+            Row r = target.groupBy(keyCols).agg(functions.count(functions.lit(1)).as("n"), rowHashSum(schema, ignoredForChange).as("h"))
+                    .agg(functions.sum("n"), functions.sum("h"), functions.max("n")).first();
+            previous = (r.isNullAt(0) ? 0L : r.getLong(0)) + ":" + r.get(1);
+            if (!r.isNullAt(2) && r.getLong(2) > 1) {
+                removeDuplicateKeys(path, target, key, scope);
+            }
         }
         if (previous.equals(fingerprint)) {
             return;
@@ -363,7 +369,8 @@ public final class TableWriter {
     /**
      * Another writer (a hand fix, a bad import) may have left two rows with one key; the MERGE would
      * update both and keep the duplicate, so every copy of such a key is deleted first and the MERGE
-     * inserts it once. Only checked when the last commit was not a sync's, so it costs a daily run nothing.
+     * inserts it once. Only looked for when the last commit was not a sync's, in the scan that takes
+     * the target's fingerprint, so it costs a daily run nothing.
      */
     private void removeDuplicateKeys(String path, Dataset<Row> target, List<String> key, String scope) {
         Column[] keyCols = key.stream().map(k -> functions.col("`" + k + "`")).toArray(Column[]::new);
@@ -532,15 +539,19 @@ public final class TableWriter {
 
     /** Row count and the sum of 64-bit row hashes over the compared columns, as text. */
     private static String contentHash(Dataset<Row> rows, StructType schema, List<String> ignored) {
+        Row r = rows.agg(functions.count(functions.lit(1)), rowHashSum(schema, ignored)).first();
+        return r.getLong(0) + ":" + r.get(1);
+    }
+
+    /** The sum of 64-bit row hashes over the compared columns (exact: a decimal; null without rows). */
+    private static Column rowHashSum(StructType schema, List<String> ignored) {
         List<Column> cols = new java.util.ArrayList<>();
         for (StructField f : schema.fields()) {
             if (!ignored.contains(f.name())) {
                 cols.add(functions.col("`" + f.name() + "`"));
             }
         }
-        Row r = rows.agg(functions.count(functions.lit(1)),
-                functions.sum(functions.xxhash64(cols.toArray(Column[]::new)).cast("decimal(38,0)"))).first();
-        return r.getLong(0) + ":" + r.get(1);
+        return functions.sum(functions.xxhash64(cols.toArray(Column[]::new)).cast("decimal(38,0)"));
     }
 
     /** Replaces a whole table's content in one commit (used by rebuild). */

@@ -41,6 +41,30 @@ class TableWriterTest extends SparkTestBase {
     }
 
     @Test
+    void afterAnotherWritersCommitTheSameRowsAreFoundUnchangedInTheTableItselfAndNotWrittenAgain() {
+        String root = workDir("writer-foreign").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        Dataset<Row> rows = values("id, value", "('K1', 'a'), ('K2', 'b'), ('K3', null)");
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), rows, null, List.of());
+        // a commit that changes no row and records no fingerprint (a property set by hand)
+        spark().sql("ALTER TABLE delta.`" + writer.location("silver", "t") + "` SET TBLPROPERTIES ('salespulse.steward' = 'sales-ops')");
+        long before = writer.version("silver", "t");
+        // the table's own rows are fingerprinted: the same rows, whole or in a scope, commit nothing
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), rows, null, List.of());
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), rows.where("id <> 'K1'"), "t.id <> 'K1'", List.of());
+        assertThat(writer.version("silver", "t")).isEqualTo(before);
+        // an empty scope too
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), rows.where("id = 'K9'"), "t.id = 'K9'", List.of());
+        assertThat(writer.version("silver", "t")).isEqualTo(before);
+        // and a changed row is written
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), values("id, value", "('K1', 'a'), ('K2', 'B'), ('K3', null)"),
+                null, List.of());
+        assertThat(writer.version("silver", "t")).isEqualTo(before + 1);
+        assertRows("after the change", List.<Object[]>of(row("K1", "a"), row("K2", "B"), row("K3", null)),
+                rowsOf(writer.read("silver", "t").select("id", "value")));
+    }
+
+    @Test
     void changedPartitionsNameWhatCommitsChangedAndNotWhatCompactionRewrote() {
         String root = workDir("writer-partitions").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
