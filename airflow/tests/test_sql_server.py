@@ -76,16 +76,19 @@ def test_a_missing_table_is_a_clear_error(server):
 
 
 @pytest.mark.slow
-def test_a_nightly_run_never_shows_a_half_written_table(server):
+def test_a_nightly_run_never_shows_a_half_written_table(server, tmp_path):
     """While a run publishes day 3, every query sees gold as it was (2 dates) or as it is after (3)."""
-    run = subprocess.Popen([CLI, "run", "--date", "2026-01-03", "--landing", str(server.landing), "--warehouse",
-                            str(server.warehouse)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=server.env, text=True)
-    seen = []
-    while run.poll() is None:
-        seen.append(tuple(rows(beeline(server.port, "SELECT count(*), max(kpi_date), count(DISTINCT kpi_date) FROM gold.kpi_daily"))[0]))
-        # a query every few seconds: back-to-back beeline JVMs took the CPU from the run and tripled its time
-        time.sleep(4)
-    assert run.returncode == 0, run.stderr.read()[-2000:]
+    # the run's log goes to a file: a pipe read only at the end would block a run that logs more than it holds
+    err = tmp_path / "run.err"
+    with open(err, "w") as err_file:
+        run = subprocess.Popen([CLI, "run", "--date", "2026-01-03", "--landing", str(server.landing), "--warehouse",
+                                str(server.warehouse)], stdout=subprocess.DEVNULL, stderr=err_file, env=server.env, text=True)
+        seen = []
+        while run.poll() is None:
+            seen.append(tuple(rows(beeline(server.port, "SELECT count(*), max(kpi_date), count(DISTINCT kpi_date) FROM gold.kpi_daily"))[0]))
+            # a query every few seconds: back-to-back beeline JVMs took the CPU from the run and tripled its time
+            time.sleep(4)
+    assert run.returncode == 0, err.read_text()[-2000:]
     seen.append(tuple(rows(beeline(server.port, "SELECT count(*), max(kpi_date), count(DISTINCT kpi_date) FROM gold.kpi_daily"))[0]))
     assert len(seen) >= 3
     assert set(seen) <= {("2", "2026-01-02", "2"), ("3", "2026-01-03", "3")}, seen
