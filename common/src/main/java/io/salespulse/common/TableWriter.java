@@ -296,8 +296,7 @@ public final class TableWriter {
                 target = target.where(functions.expr(scope));
             }
             // the fingerprint and whether a key is duplicated, in one scan of the target
-            Column[] keyCols = key.stream().map(k -> functions.col("`" + k + "`")).toArray(Column[]::new);
-            Row r = target.groupBy(keyCols).agg(functions.count(functions.lit(1)).as("n"), rowHashSum(schema, ignoredForChange).as("h"))
+            Row r = target.groupBy(keyColumns(key)).agg(functions.count(functions.lit(1)).as("n"), rowHashSum(schema, ignoredForChange).as("h"))
                     .agg(functions.sum("n"), functions.sum("h"), functions.max("n")).first();
             previous = (r.isNullAt(0) ? 0L : r.getLong(0)) + ":" + r.get(1);
             if (!r.isNullAt(2) && r.getLong(2) > 1) {
@@ -369,15 +368,11 @@ public final class TableWriter {
     /**
      * Another writer (a hand fix, a bad import) may have left two rows with one key; the MERGE would
      * update both and keep the duplicate, so every copy of such a key is deleted first and the MERGE
-     * inserts it once. Only looked for when the last commit was not a sync's, in the scan that takes
-     * the target's fingerprint, so it costs a daily run nothing.
+     * inserts it once. Called only when the scan that takes the target's fingerprint (when the last
+     * commit was not a sync's) found a key stored twice, so it costs a daily run nothing.
      */
     private void removeDuplicateKeys(String path, Dataset<Row> target, List<String> key, String scope) {
-        Column[] keyCols = key.stream().map(k -> functions.col("`" + k + "`")).toArray(Column[]::new);
-        Dataset<Row> duplicated = target.groupBy(keyCols).count().where(functions.col("count").gt(1)).drop("count");
-        if (duplicated.isEmpty()) {
-            return;
-        }
+        Dataset<Row> duplicated = target.groupBy(keyColumns(key)).count().where(functions.col("count").gt(1)).drop("count");
         Column on = null;
         for (String k : key) {
             Column eq = functions.col("t.`" + k + "`").eqNullSafe(functions.col("d.`" + k + "`"));
@@ -389,6 +384,10 @@ public final class TableWriter {
         Column match = on;
         withCommitInfo(runId + " duplicate keys removed", () -> DeltaTable.forPath(spark, path).as("t")
                 .merge(duplicated.as("d"), match).whenMatched().delete().execute());
+    }
+
+    private static Column[] keyColumns(List<String> key) {
+        return key.stream().map(k -> functions.col("`" + k + "`")).toArray(Column[]::new);
     }
 
     /** In a sync's commit metadata: {@code <run id> content[<scope>]=<count>:<hash sum>}. */
