@@ -130,18 +130,20 @@ public final class RunCommand {
                 if (stage.silver()) {
                     SilverBuild build = new SilverBuild(writer, config, hash, progress);
                     SilverBuild.Outcome silver = metrics.time("silver", () -> build.execute(asOf, rebuild));
-                    silverCounts = silver.reconciliation();
-                    summary += silver.computed()
-                            ? String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined())
-                            : "; silver: unchanged";
-                    metrics.time("quality", () -> {
-                        if (silver.computed()) {
-                            gate.afterSilver(silver);
-                            build.recordInputs(silver); // only silver that passed the gate counts as done
-                        } else {
-                            gate.afterUnchangedSilver();
-                        }
-                    });
+                    try (silver) {
+                        silverCounts = silver.reconciliation();
+                        summary += silver.computed()
+                                ? String.format("; silver: %d tables, %,d rows quarantined", silver.rows().size(), silver.quarantined())
+                                : "; silver: unchanged";
+                        metrics.time("quality", () -> {
+                            if (silver.computed()) {
+                                gate.afterSilver(silver);
+                                build.recordInputs(silver); // only silver that passed the gate counts as done
+                            } else {
+                                gate.afterUnchangedSilver();
+                            }
+                        });
+                    }
                 }
                 if (stage.gold()) {
                     if (!stage.silver()) {

@@ -49,13 +49,17 @@ public final class QualityGate {
      * (when the silver build's counts are at hand), landing volume and freshness.
      *
      * @param silver the outcome of the silver build in this process (its key checks were taken
-     *               while the tables were counted), or null to check the tables as stored
+     *               while the tables were counted, and its tables are the rows it wrote), or null
+     *               to check the tables as stored
      */
     public void afterSilver(SilverBuild.Outcome silver) {
         writer.spark().sparkContext().setJobDescription("quality checks silver " + runDate);
         Map<TableSpec, Dataset<Row>> tables = new LinkedHashMap<>();
         for (TableSpec t : SilverBuild.TABLES) {
-            tables.put(t, writer.read(SilverBuild.LAYER, t.name()));
+            // the rows the silver build of this run wrote, while it holds them: each table's read would
+            // plan a Delta scan again (a Spark job and its planning per table)
+            Dataset<Row> held = silver == null ? null : silver.tables().get(t);
+            tables.put(t, held != null ? held : writer.read(SilverBuild.LAYER, t.name()));
         }
         List<CheckResult> results = new ArrayList<>();
         if (silver != null) {

@@ -5,6 +5,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
+import java.time.LocalDate;
+import java.util.Optional;
+
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -42,6 +45,17 @@ public final class CurrentState {
                 col("_snapshot_date").desc(), col("_source_file").desc(), col("_row_number").desc());
         return versions.unionByName(tombstones, true)
                 .withColumn("_is_current", row_number().over(latestFirst).equalTo(1));
+    }
+
+    /**
+     * Whether a full snapshot can delete any record by its absence, given the earliest snapshot date
+     * of the object's versions (empty when not known): only a record first seen before the snapshot's
+     * date can be missing from it, so a full snapshot dated on or before every version deletes
+     * nothing, and {@link #rank} may be given the object's full snapshots without it. Most objects'
+     * only full snapshot is their first extract.
+     */
+    public static boolean canDelete(LocalDate snapshotDate, Optional<LocalDate> earliestVersion) {
+        return earliestVersion.isEmpty() || snapshotDate.isAfter(earliestVersion.get());
     }
 
     /** Live records only: the current version of each id, unless that version is a deletion. */

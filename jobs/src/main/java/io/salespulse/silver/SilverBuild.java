@@ -81,15 +81,25 @@ public final class SilverBuild {
      * @param keyChecks primary-key checks of every table, taken while counting it
      * @param inputs    what silver was computed from: recorded by {@link #recordInputs} once the
      *                  quality gate passed, null when silver was left as it is
+     * @param tables    every table's rows as this run wrote them, still held for the quality gate
+     *                  until {@link #close}: its checks need not read and plan every table again
+     * @param pinned    the frames the run holds, released by {@link #close}
      */
     public record Outcome(Map<String, Long> rows, long quarantined, List<Reconciliation> reconciliation,
-                          List<CheckResult> keyChecks, BuildState inputs) {
+                          List<CheckResult> keyChecks, BuildState inputs, Map<TableSpec, Dataset<Row>> tables,
+                          List<Dataset<Row>> pinned) implements AutoCloseable {
 
-        static final Outcome UNCHANGED = new Outcome(Map.of(), 0, List.of(), List.of(), null);
+        static final Outcome UNCHANGED = new Outcome(Map.of(), 0, List.of(), List.of(), null, Map.of(), List.of());
 
         /** False when silver was left as it is: its inputs are those it was last computed (and checked) from. */
         public boolean computed() {
             return inputs != null;
+        }
+
+        /** Releases the rows the run held. */
+        @Override
+        public void close() {
+            Frames.unpersistAll(pinned);
         }
     }
 
@@ -124,15 +134,16 @@ public final class SilverBuild {
         List<Dataset<Row>> quarantine = new ArrayList<>();
         List<Dataset<Row>> reconciliation = new ArrayList<>();
         List<Dataset<Row>> cached = new ArrayList<>();
+        boolean handedOver = false;
         try {
-            // read once for all objects: each object's ranking would otherwise plan its own scan of the ledger
-            Dataset<Row> fullSnapshots = Frames.pin(fullSnapshots(runDate), cached);
+            // read once for all objects (a few rows a day at most): each object's ranking would otherwise
+            // plan its own scan of the ledger
+            List<Row> fullSnapshots = fullSnapshots(runDate).collectAsList();
             for (Map.Entry<SourceObject, StagedObject> e : Staging.MODELS.entrySet()) {
                 SourceObject object = e.getKey();
                 Dataset<Row> staged = Frames.pin(Staging.stage(bronze(object, runDate), e.getValue()), cached);
                 quarantine.add(Built.quarantine(staged.where(col("_error").isNotNull()), object.bronzeTable(), col("_error")));
-                Dataset<Row> full = fullSnapshots.where(col("table_name").equalTo(object.bronzeTable()))
-                        .select("snapshot_date", "extracted_at");
+                Dataset<Row> full = deletingSnapshots(object, fullSnapshots);
                 Dataset<Row> r = Frames.pin(CurrentState.rank(staged.where(col("_error").isNull()), full), cached);
                 ranked.put(object, r);
                 live.put(object, r.where(col("_is_current").and(col("is_deleted").equalTo(false))).drop("_is_current"));
@@ -168,9 +179,13 @@ public final class SilverBuild {
                 in = in.with(m.table(), rows);
             }
             long quarantined = writeQuarantine(quarantine, cached, increment != null);
-            return new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs);
+            Outcome outcome = new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs, in.tables(), cached);
+            handedOver = true; // released by the caller once the quality gate has read the tables
+            return outcome;
         } finally {
-            Frames.unpersistAll(cached);
+            if (!handedOver) {
+                Frames.unpersistAll(cached);
+            }
         }
     }
 
@@ -343,6 +358,57 @@ public final class SilverBuild {
                 .select(col("table_name"), col("snapshot_date"),
                         Typing.parse(col("extracted_at"), Typing.Type.TIMESTAMP).as("extracted_at"))
                 .distinct();
+    }
+
+    /**
+     * The object's full snapshots that can delete a record by its absence ({@link CurrentState#canDelete}),
+     * as a local frame: most objects' only full snapshot is their first extract, so that most
+     * rankings plan no deletion branch at all (Spark prunes a join with an empty local frame): two
+     * Spark jobs and a join over every version less per object.
+     */
+    private Dataset<Row> deletingSnapshots(SourceObject object, List<Row> fullSnapshots) {
+        java.util.Optional<LocalDate> earliest = earliestSnapshot(object);
+        List<Row> rows = new ArrayList<>();
+        for (Row r : fullSnapshots) {
+            if (r.getString(0).equals(object.bronzeTable()) && CurrentState.canDelete(r.getDate(1).toLocalDate(), earliest)) {
+                rows.add(org.apache.spark.sql.RowFactory.create(r.get(1), r.get(2)));
+            }
+        }
+        return spark.createDataFrame(rows, new StructType().add("snapshot_date", DataTypes.DateType)
+                .add("extracted_at", DataTypes.TimestampType));
+    }
+
+    /**
+     * The earliest {@code _snapshot_date} in the object's bronze table, from its files' statistics
+     * (no Spark job); empty when the table does not exist or a file with rows has no bound.
+     */
+    private java.util.Optional<LocalDate> earliestSnapshot(SourceObject object) {
+        if (!writer.exists(BronzeIngest.LAYER, object.bronzeTable())) {
+            return java.util.Optional.empty();
+        }
+        java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> files =
+                writer.fileStatistics(BronzeIngest.LAYER, object.bronzeTable());
+        if (files.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        LocalDate earliest = null;
+        for (com.fasterxml.jackson.databind.JsonNode stats : files.get()) {
+            if (stats.path("numRecords").asLong(-1) == 0) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode least = stats.path("minValues").get("_snapshot_date");
+            if (least == null || least.isNull()) {
+                return java.util.Optional.empty();
+            }
+            LocalDate d;
+            try {
+                d = LocalDate.parse(least.asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                return java.util.Optional.empty();
+            }
+            earliest = earliest == null || d.isBefore(earliest) ? d : earliest;
+        }
+        return java.util.Optional.ofNullable(earliest);
     }
 
     /**

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Which version of a record is current, and when a record is deleted or revived (docs/landing.md). */
 class CurrentStateTest extends SparkTestBase {
@@ -83,6 +84,29 @@ class CurrentStateTest extends SparkTestBase {
         Dataset<Row> full = spark().createDataFrame(List.of(
                 RowFactory.create(Date.valueOf("2026-03-02"), Timestamp.from(Instant.parse("2026-03-03T01:15:00Z")))), fullSchema());
         assertRows("live", List.<Object[]>of(row("P1", "in both"), row("P3", "back")), live(staged(b), full));
+    }
+
+    @Test
+    void aFullSnapshotDatedOnOrBeforeEveryVersionDeletesNothingAndCanBeLeftOut() {
+        // P1 and P2 come in the full snapshot of 03-01; the full snapshot of 03-03 holds P1 only
+        Bronze b = Bronze.of(PRODUCT)
+                .row("2026-03-01", "P1", "false", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", "in both")
+                .row("2026-03-01", "P2", "false", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", "dropped")
+                .row("2026-03-03", "P1", "false", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", "in both");
+        Row first = RowFactory.create(Date.valueOf("2026-03-01"), Timestamp.from(Instant.parse("2026-03-02T01:00:00Z")));
+        Row later = RowFactory.create(Date.valueOf("2026-03-03"), Timestamp.from(Instant.parse("2026-03-04T01:00:00Z")));
+        java.util.Optional<java.time.LocalDate> earliest = java.util.Optional.of(java.time.LocalDate.parse("2026-03-01"));
+        assertThat(CurrentState.canDelete(java.time.LocalDate.parse("2026-03-01"), earliest)).isFalse();
+        assertThat(CurrentState.canDelete(java.time.LocalDate.parse("2026-03-03"), earliest)).isTrue();
+        assertThat(CurrentState.canDelete(java.time.LocalDate.parse("2026-03-01"), java.util.Optional.empty()))
+                .as("unknown earliest date: every full snapshot is kept").isTrue();
+        List<Object[]> both = rowsOf(CurrentState.rank(staged(b), spark().createDataFrame(List.of(first, later), fullSchema()))
+                .select("id", "name", "is_deleted", "_is_current", "_source_file"));
+        List<Object[]> withoutFirst = rowsOf(CurrentState.rank(staged(b), spark().createDataFrame(List.of(later), fullSchema()))
+                .select("id", "name", "is_deleted", "_is_current", "_source_file"));
+        assertRows("the same versions and deletions without the first extract", both, withoutFirst);
+        assertRows("P2 deleted by the later snapshot", List.<Object[]>of(row("P1", "in both")),
+                live(staged(b), spark().createDataFrame(List.of(later), fullSchema())));
     }
 
     @Test
