@@ -127,6 +127,34 @@ public final class TableWriter {
         return checksumStatistics(path, snapshot(path).version());
     }
 
+    /**
+     * The least or greatest date of a column over files' statistics (as {@link #fileStatistics} lists
+     * them): empty inside when no file holds a value; empty outside when a file that may hold values
+     * has no bound for the column (Delta keeps bounds for the first 32 columns only), or a bound is not
+     * a date, so that the rows must be read.
+     */
+    public static java.util.Optional<java.util.Optional<java.time.LocalDate>> dateBound(
+            List<com.fasterxml.jackson.databind.JsonNode> files, String column, boolean least) {
+        java.time.LocalDate found = null;
+        for (com.fasterxml.jackson.databind.JsonNode stats : files) {
+            long rows = stats.path("numRecords").asLong(-1);
+            com.fasterxml.jackson.databind.JsonNode bound = stats.path(least ? "minValues" : "maxValues").get(column);
+            if (bound != null && !bound.isNull()) {
+                java.time.LocalDate date;
+                try {
+                    date = java.time.LocalDate.parse(bound.asText());
+                } catch (java.time.format.DateTimeParseException e) {
+                    return java.util.Optional.empty(); // not a date bound: the rows tell
+                }
+                found = found == null || (least ? date.isBefore(found) : date.isAfter(found)) ? date : found;
+            } else if (rows < 0 || (rows > 0 && stats.path("nullCount").path(column).asLong(-1) != rows)) {
+                // a file that may hold values (no row count, or rows that are not all null) without a bound
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.of(java.util.Optional.ofNullable(found));
+    }
+
     private java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> checksumStatistics(String path, long version) {
         java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> files = checksumFiles(path, version);
         if (files.isEmpty()) {

@@ -1,13 +1,11 @@
 package io.salespulse.gold;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.salespulse.common.TableWriter;
 import io.salespulse.silver.Dimensions;
 import io.salespulse.silver.SilverBuild;
 import org.apache.spark.sql.Row;
 
 import java.time.LocalDate;
-import java.util.List;
 import java.util.Optional;
 
 import static org.apache.spark.sql.functions.max;
@@ -45,37 +43,11 @@ public final class HighWaterMark {
         }
         // read every run before any stage: from the files' statistics when the log lists them (no Spark job)
         Optional<Optional<LocalDate>> fromStatistics = tables.fileStatistics(layer, table)
-                .flatMap(files -> greatest(files, column));
+                .flatMap(files -> TableWriter.dateBound(files, column, false));
         if (fromStatistics.isPresent()) {
             return fromStatistics.get().orElse(null);
         }
         Row r = tables.read(layer, table).agg(max(column)).first();
         return r.isNullAt(0) ? null : r.getDate(0).toLocalDate();
-    }
-
-    /**
-     * The greatest date of a column over the files' statistics: empty inside when no file holds a
-     * value; empty outside when a file holding values has no bound for the column (Delta keeps
-     * bounds for the first 32 columns only), so that the rows must be read.
-     */
-    static Optional<Optional<LocalDate>> greatest(List<JsonNode> files, String column) {
-        LocalDate greatest = null;
-        for (JsonNode stats : files) {
-            long rows = stats.path("numRecords").asLong(-1);
-            JsonNode bound = stats.path("maxValues").get(column);
-            if (bound != null && !bound.isNull()) {
-                LocalDate date;
-                try {
-                    date = LocalDate.parse(bound.asText());
-                } catch (java.time.format.DateTimeParseException e) {
-                    return Optional.empty(); // not a date bound: the rows tell
-                }
-                greatest = greatest == null || date.isAfter(greatest) ? date : greatest;
-            } else if (rows < 0 || (rows > 0 && stats.path("nullCount").path(column).asLong(-1) != rows)) {
-                // a file that may hold values (no row count, or rows that are not all null) without a bound
-                return Optional.empty();
-            }
-        }
-        return Optional.of(Optional.ofNullable(greatest));
     }
 }

@@ -380,35 +380,15 @@ public final class SilverBuild {
 
     /**
      * The earliest {@code _snapshot_date} in the object's bronze table, from its files' statistics
-     * (no Spark job); empty when the table does not exist or a file with rows has no bound.
+     * (no Spark job); empty when the table does not exist, holds no row, or the statistics cannot tell.
      */
     private java.util.Optional<LocalDate> earliestSnapshot(SourceObject object) {
         if (!writer.exists(BronzeIngest.LAYER, object.bronzeTable())) {
             return java.util.Optional.empty();
         }
-        java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> files =
-                writer.fileStatistics(BronzeIngest.LAYER, object.bronzeTable());
-        if (files.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        LocalDate earliest = null;
-        for (com.fasterxml.jackson.databind.JsonNode stats : files.get()) {
-            if (stats.path("numRecords").asLong(-1) == 0) {
-                continue;
-            }
-            com.fasterxml.jackson.databind.JsonNode least = stats.path("minValues").get("_snapshot_date");
-            if (least == null || least.isNull()) {
-                return java.util.Optional.empty();
-            }
-            LocalDate d;
-            try {
-                d = LocalDate.parse(least.asText());
-            } catch (java.time.format.DateTimeParseException e) {
-                return java.util.Optional.empty();
-            }
-            earliest = earliest == null || d.isBefore(earliest) ? d : earliest;
-        }
-        return java.util.Optional.ofNullable(earliest);
+        return writer.fileStatistics(BronzeIngest.LAYER, object.bronzeTable())
+                .flatMap(files -> TableWriter.dateBound(files, "_snapshot_date", true))
+                .flatMap(earliest -> earliest);
     }
 
     /**

@@ -33,25 +33,27 @@ class HighWaterMarkTest extends SparkTestBase {
     @Test
     void theGreatestDateIsTheLatestBoundOverTheFilesThatHoldOne() {
         // the later bound is in the first file; a file of only nulls and an empty file have none
-        assertThat(HighWaterMark.greatest(stats(
+        List<JsonNode> files = stats(
                 "{\"numRecords\": 3, \"minValues\": {\"date\": \"2026-01-01\"}, \"maxValues\": {\"date\": \"2026-02-03\"}, \"nullCount\": {\"date\": 0}}",
                 "{\"numRecords\": 2, \"minValues\": {\"date\": \"2026-01-05\"}, \"maxValues\": {\"date\": \"2026-01-30\"}, \"nullCount\": {\"date\": 0}}",
                 "{\"numRecords\": 4, \"minValues\": {}, \"maxValues\": {}, \"nullCount\": {\"date\": 4}}",
-                "{\"numRecords\": 0}"), "date"))
-                .contains(Optional.of(LocalDate.of(2026, 2, 3)));
+                "{\"numRecords\": 0}");
+        assertThat(TableWriter.dateBound(files, "date", false)).contains(Optional.of(LocalDate.of(2026, 2, 3)));
+        // the least bound over the same files
+        assertThat(TableWriter.dateBound(files, "date", true)).contains(Optional.of(LocalDate.of(2026, 1, 1)));
         // no file holds a value: the table has no mark
-        assertThat(HighWaterMark.greatest(stats("{\"numRecords\": 0}",
-                "{\"numRecords\": 1, \"minValues\": {}, \"maxValues\": {}, \"nullCount\": {\"date\": 1}}"), "date"))
+        assertThat(TableWriter.dateBound(stats("{\"numRecords\": 0}",
+                "{\"numRecords\": 1, \"minValues\": {}, \"maxValues\": {}, \"nullCount\": {\"date\": 1}}"), "date", false))
                 .contains(Optional.empty());
         // a file with values but no bound for the column (past Delta's first 32 columns): the rows must be read
-        assertThat(HighWaterMark.greatest(stats(
+        assertThat(TableWriter.dateBound(stats(
                 "{\"numRecords\": 2, \"minValues\": {\"date\": \"2026-01-01\"}, \"maxValues\": {\"date\": \"2026-01-02\"}, \"nullCount\": {\"date\": 0}}",
-                "{\"numRecords\": 5, \"minValues\": {}, \"maxValues\": {}, \"nullCount\": {}}"), "date"))
+                "{\"numRecords\": 5, \"minValues\": {}, \"maxValues\": {}, \"nullCount\": {}}"), "date", false))
                 .isEmpty();
         // statistics without a row count, or a bound that is not a date: the rows must be read too
-        assertThat(HighWaterMark.greatest(stats("{\"minValues\": {}, \"maxValues\": {}, \"nullCount\": {}}"), "date")).isEmpty();
-        assertThat(HighWaterMark.greatest(stats(
-                "{\"numRecords\": 1, \"maxValues\": {\"date\": \"2026-01-02T00:00:00.000Z\"}, \"nullCount\": {\"date\": 0}}"), "date"))
+        assertThat(TableWriter.dateBound(stats("{\"minValues\": {}, \"maxValues\": {}, \"nullCount\": {}}"), "date", false)).isEmpty();
+        assertThat(TableWriter.dateBound(stats(
+                "{\"numRecords\": 1, \"maxValues\": {\"date\": \"2026-01-02T00:00:00.000Z\"}, \"nullCount\": {\"date\": 0}}"), "date", false))
                 .isEmpty();
     }
 
