@@ -76,6 +76,10 @@ final class BatchReader {
     private record FileToRead(LandingSnapshot snapshot, Manifest.FileEntry entry, String path, String label, String format) {
     }
 
+    /** A snapshot's driver checks: its files to read, or why it is rejected. */
+    private record Checked(List<FileToRead> files, SnapshotRejectedException rejected) {
+    }
+
     /** Files read with one Spark read: one format and, for CSV, one header. */
     private record ReadGroup(String format, List<String> header) {
     }
@@ -111,23 +115,33 @@ final class BatchReader {
         Map<LandingSnapshot, Counts> outcomes = new LinkedHashMap<>();
         List<FileToRead> files = new ArrayList<>();
         Map<ReadGroup, List<FileToRead>> groups = new LinkedHashMap<>();
-        for (LandingSnapshot snapshot : snapshots) {
+        // the snapshots checked side by side (a header, maybe a size, per file: round trips to the store)
+        List<Checked> checked = LandingRequests.each(snapshots, snapshot -> {
             try {
-                List<FileToRead> own = checkOnDriver(snapshot);
-                if (own.isEmpty()) {
-                    outcomes.put(snapshot, new Counts(0, 0, null));
-                    continue;
-                }
-                Map<ReadGroup, List<FileToRead>> mine = new LinkedHashMap<>();
-                for (FileToRead f : own) {
-                    mine.computeIfAbsent(new ReadGroup(f.format(), header(f)), k -> new ArrayList<>()).add(f);
-                }
-                mine.forEach((g, fs) -> groups.computeIfAbsent(g, k -> new ArrayList<>()).addAll(fs));
-                files.addAll(own);
-                outcomes.put(snapshot, null); // counted below
+                return new Checked(checkOnDriver(snapshot), null);
             } catch (SnapshotRejectedException e) {
-                outcomes.put(snapshot, new Counts(0, 0, e.getMessage()));
+                return new Checked(null, e);
             }
+        });
+        for (int i = 0; i < snapshots.size(); i++) {
+            LandingSnapshot snapshot = snapshots.get(i);
+            Checked c = checked.get(i);
+            if (c.rejected() != null) {
+                outcomes.put(snapshot, new Counts(0, 0, c.rejected().getMessage()));
+                continue;
+            }
+            List<FileToRead> own = c.files();
+            if (own.isEmpty()) {
+                outcomes.put(snapshot, new Counts(0, 0, null));
+                continue;
+            }
+            Map<ReadGroup, List<FileToRead>> mine = new LinkedHashMap<>();
+            for (FileToRead f : own) {
+                mine.computeIfAbsent(new ReadGroup(f.format(), header(f)), k -> new ArrayList<>()).add(f);
+            }
+            mine.forEach((g, fs) -> groups.computeIfAbsent(g, k -> new ArrayList<>()).addAll(fs));
+            files.addAll(own);
+            outcomes.put(snapshot, null); // counted below
         }
         if (files.isEmpty()) {
             return new Batch(null, null, outcomes, List.of(), null);
@@ -236,7 +250,7 @@ final class BatchReader {
         for (Manifest.FileEntry entry : manifest.files()) {
             Path path = new Path(snapshot.folder(), entry.name());
             String label = snapshot.label() + "/" + entry.name();
-            if (reader.fileSize(path, label) > 0 || entry.records() > 0) {
+            if (reader.fileSize(snapshot, entry.name()) > 0 || entry.records() > 0) {
                 String format = snapshot.object().isSegment() ? "segment" : SnapshotReader.formatOf(manifest, entry.name());
                 out.add(new FileToRead(snapshot, entry, path.toString(), label, format));
             }
@@ -261,20 +275,26 @@ final class BatchReader {
         return out;
     }
 
-    private final Map<String, List<String>> headers = new HashMap<>();
+    /** Filled by the snapshots' checks, which run side by side (no request is made under a lock). */
+    private final Map<String, List<String>> headers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A CSV file's column names (read once); Segment and JSON files have none. */
     private List<String> header(FileToRead f) {
         if (!f.format().equals("csv")) {
             return List.of();
         }
-        return headers.computeIfAbsent(f.path(), p -> {
-            try {
-                return CsvHeader.read(p, reader.hadoopConf());
-            } catch (IOException | RuntimeException e) {
-                throw new SnapshotRejectedException(f.label() + ": unreadable file: " + SnapshotReader.oneLine(e));
-            }
-        });
+        List<String> known = headers.get(f.path());
+        if (known != null) {
+            return known;
+        }
+        List<String> header;
+        try {
+            header = CsvHeader.read(f.path(), reader.hadoopConf());
+        } catch (IOException | RuntimeException e) {
+            throw new SnapshotRejectedException(f.label() + ": unreadable file: " + SnapshotReader.oneLine(e));
+        }
+        headers.put(f.path(), header);
+        return header;
     }
 
     private static StructType schema(List<String> header) {

@@ -59,11 +59,12 @@ public final class LandingScanner {
      * @param loaded {@link #key} of each loaded snapshot → the {@link #listing} of its manifest then
      */
     public Scan scan(LocalDate runDate, Map<String, String> loaded) {
-        List<LandingSnapshot> complete = new ArrayList<>();
+        List<ToRead> toRead = new ArrayList<>();
         List<String> waiting = new ArrayList<>();
         int known = 0;
+        FileSystem fs;
         try {
-            FileSystem fs = FileSystem.get(URI.create(landingRoot), hadoopConf);
+            fs = FileSystem.get(URI.create(landingRoot), hadoopConf);
             for (SourceObject object : SourceObject.values()) {
                 Path dir = new Path(Uris.join(landingRoot, object.landingDir()));
                 FileStatus[] children;
@@ -75,7 +76,7 @@ public final class LandingScanner {
                 // on a local disk each folder is asked instead: a recursive listing there asks the operating
                 // system for every file's owner and permissions (a process per file: 100 s more for a year
                 // of landing at scale 0.1, measured)
-                Map<String, FileStatus> listed = "file".equals(fs.getScheme()) ? null : manifests(fs, dir);
+                Map<String, Listed> listed = "file".equals(fs.getScheme()) ? null : listFolders(fs, dir);
                 String prefix = object.partitionKey() + "=";
                 for (FileStatus child : children) {
                     String name = child.getPath().getName();
@@ -92,7 +93,8 @@ public final class LandingScanner {
                     if (date.isAfter(runDate)) {
                         continue;
                     }
-                    FileStatus manifest = listed != null ? listed.get(name) : manifestIn(fs, child.getPath());
+                    Listed folder = listed != null ? listed.get(name) : null;
+                    FileStatus manifest = listed != null ? (folder == null ? null : folder.manifest()) : manifestIn(fs, child.getPath());
                     if (manifest == null) {
                         waiting.add(object.landingDir() + "/" + name);
                         continue;
@@ -102,14 +104,29 @@ public final class LandingScanner {
                         known++;
                         continue;
                     }
-                    complete.add(readManifest(fs, object, date, child.getPath().toString(), manifest.getPath(), listing));
+                    toRead.add(new ToRead(object, date, child.getPath().toString(), manifest.getPath(), listing,
+                            folder == null ? null : folder.files()));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list landing at " + landingRoot + ": " + e.getMessage(), e);
         }
+        // the new manifests read side by side: a catch-up reads thousands, each a round trip to the store
+        List<LandingSnapshot> complete = new ArrayList<>(LandingRequests.each(toRead, r -> readManifest(fs, r)));
         complete.sort(Comparator.comparing(LandingSnapshot::date).thenComparing(s -> s.object().ordinal()));
         return new Scan(complete, waiting, known);
+    }
+
+    /** A folder with a manifest to read. */
+    private record ToRead(SourceObject object, LocalDate date, String folder, Path manifest, String listing,
+                          Map<String, FileStatus> files) {
+    }
+
+    /**
+     * What one recursive listing says of a snapshot folder: its manifest (null when it has none
+     * yet) and every file in it, by its path inside the folder.
+     */
+    private record Listed(FileStatus manifest, Map<String, FileStatus> files) {
     }
 
     /** How a loaded snapshot is named in {@link #scan(LocalDate, Map)}'s {@code loaded}. */
@@ -126,21 +143,33 @@ public final class LandingScanner {
     }
 
     /**
-     * The manifests directly inside the object's folders, by folder name, from one recursive listing
-     * (on an object store a request per thousand files, where asking each folder is a request per folder).
+     * The object's snapshot folders, by folder name, with their manifests and files, from one
+     * recursive listing (on an object store a request per thousand files, where asking each folder
+     * is a request per folder, and each file's size or status another).
      */
-    private static Map<String, FileStatus> manifests(FileSystem fs, Path dir) throws IOException {
-        Map<String, FileStatus> out = new HashMap<>();
+    private static Map<String, Listed> listFolders(FileSystem fs, Path dir) throws IOException {
+        Map<String, FileStatus> manifests = new HashMap<>();
+        Map<String, Map<String, FileStatus>> listed = new HashMap<>();
         Path root = fs.makeQualified(dir);
+        String rootPath = root.toUri().getPath() + "/";
         RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
         while (files.hasNext()) {
             LocatedFileStatus f = files.next();
-            Path folder = f.getPath().getParent();
+            String path = f.getPath().toUri().getPath();
+            if (!path.startsWith(rootPath) || path.indexOf('/', rootPath.length()) < 0) {
+                continue; // a file beside the folders belongs to no snapshot
+            }
+            int slash = path.indexOf('/', rootPath.length());
+            String folder = path.substring(rootPath.length(), slash);
+            String inFolder = path.substring(slash + 1);
+            listed.computeIfAbsent(folder, k -> new HashMap<>()).put(inFolder, f);
             // only <object dir>/<folder>/_manifest.json; a manifest deeper down belongs to no snapshot
-            if (MANIFEST.equals(f.getPath().getName()) && folder != null && root.equals(folder.getParent())) {
-                out.put(folder.getName(), f);
+            if (MANIFEST.equals(inFolder)) {
+                manifests.put(folder, f);
             }
         }
+        Map<String, Listed> out = new HashMap<>();
+        listed.forEach((folder, inFolder) -> out.put(folder, new Listed(manifests.get(folder), inFolder)));
         return out;
     }
 
@@ -154,16 +183,17 @@ public final class LandingScanner {
         }
     }
 
-    private static LandingSnapshot readManifest(FileSystem fs, SourceObject object, LocalDate date, String folder, Path path,
-                                                String listing) throws IOException {
+    private static LandingSnapshot readManifest(FileSystem fs, ToRead r) {
         String text;
-        try (FSDataInputStream in = fs.open(path)) {
+        try (FSDataInputStream in = fs.open(r.manifest())) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + r.manifest() + ": " + e.getMessage(), e);
         }
         try {
-            return new LandingSnapshot(object, date, folder, Manifest.parse(text), null, listing);
+            return new LandingSnapshot(r.object(), r.date(), r.folder(), Manifest.parse(text), null, r.listing(), r.files());
         } catch (IllegalArgumentException bad) {
-            return new LandingSnapshot(object, date, folder, null, bad.getMessage(), listing);
+            return new LandingSnapshot(r.object(), r.date(), r.folder(), null, bad.getMessage(), r.listing(), r.files());
         }
     }
 }

@@ -90,7 +90,7 @@ public final class SnapshotReader {
         Manifest manifest = snapshot.manifest();
         List<Manifest.FileEntry> toRead = new ArrayList<>();
         for (Manifest.FileEntry entry : manifest.files()) {
-            long size = fileSize(new Path(snapshot.folder(), entry.name()), snapshot.label() + "/" + entry.name());
+            long size = fileSize(snapshot, entry.name());
             if (size > 0 || entry.records() > 0) {
                 toRead.add(entry); // an empty snapshot may be written as an empty file
             }
@@ -162,6 +162,12 @@ public final class SnapshotReader {
             }
         }
         return unreadable(snapshot.label(), whole);
+    }
+
+    /** A file's size as the landing's listing gave it, else asked of the store. */
+    long fileSize(LandingSnapshot snapshot, String name) {
+        FileStatus listed = snapshot.listedFiles() == null ? null : snapshot.listedFiles().get(name);
+        return listed != null ? listed.getLen() : fileSize(new Path(snapshot.folder(), name), snapshot.label() + "/" + name);
     }
 
     long fileSize(Path path, String fileLabel) {

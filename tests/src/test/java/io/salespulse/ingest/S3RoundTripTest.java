@@ -60,6 +60,22 @@ class S3RoundTripTest extends SparkTestBase {
                 .scan(LocalDate.of(2026, 3, 3), loaded);
         assertThat(rescan.complete()).isEmpty();
         assertThat(rescan.known()).isEqualTo(39);
+        // and a first scan's one listing gives the size of every file a manifest names: no request per file to size it
+        LandingScanner.Scan first = new LandingScanner(landing, spark().sparkContext().hadoopConfiguration()).scan(LocalDate.of(2026, 3, 3));
+        assertThat(first.complete()).hasSize(39);
+        try {
+            org.apache.hadoop.fs.FileSystem fs = org.apache.hadoop.fs.FileSystem.get(java.net.URI.create(landing),
+                    spark().sparkContext().hadoopConfiguration());
+            for (LandingSnapshot s : first.complete()) {
+                for (Manifest.FileEntry f : s.manifest().files()) {
+                    long size = fs.getFileStatus(new org.apache.hadoop.fs.Path(s.folder(), f.name())).getLen();
+                    assertThat(s.listedFiles()).as(s.label()).containsKey(f.name());
+                    assertThat(s.listedFiles().get(f.name()).getLen()).as(s.label() + "/" + f.name()).isEqualTo(size);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
 
         Map<String, Long> before = bronzeCounts(warehouse);
         for (String date : List.of("2026-03-01", "2026-03-02", "2026-03-03")) {
