@@ -156,10 +156,10 @@ public final class LandingScanner {
         while (files.hasNext()) {
             LocatedFileStatus f = files.next();
             String path = f.getPath().toUri().getPath();
-            if (!path.startsWith(rootPath) || path.indexOf('/', rootPath.length()) < 0) {
+            int slash = path.startsWith(rootPath) ? path.indexOf('/', rootPath.length()) : -1;
+            if (slash < 0) {
                 continue; // a file beside the folders belongs to no snapshot
             }
-            int slash = path.indexOf('/', rootPath.length());
             String folder = path.substring(rootPath.length(), slash);
             String inFolder = path.substring(slash + 1);
             listed.computeIfAbsent(folder, k -> new HashMap<>()).put(inFolder, f);
