@@ -76,7 +76,7 @@ public final class LandingScanner {
                 // on a local disk each folder is asked instead: a recursive listing there asks the operating
                 // system for every file's owner and permissions (a process per file: 100 s more for a year
                 // of landing at scale 0.1, measured)
-                Map<String, Listed> listed = "file".equals(fs.getScheme()) ? null : listFolders(fs, dir);
+                Map<String, Map<String, FileStatus>> listed = "file".equals(fs.getScheme()) ? null : listFolders(fs, dir);
                 String prefix = object.partitionKey() + "=";
                 for (FileStatus child : children) {
                     String name = child.getPath().getName();
@@ -93,8 +93,8 @@ public final class LandingScanner {
                     if (date.isAfter(runDate)) {
                         continue;
                     }
-                    Listed folder = listed != null ? listed.get(name) : null;
-                    FileStatus manifest = listed != null ? (folder == null ? null : folder.manifest()) : manifestIn(fs, child.getPath());
+                    Map<String, FileStatus> inFolder = listed != null ? listed.getOrDefault(name, Map.of()) : null;
+                    FileStatus manifest = inFolder != null ? inFolder.get(MANIFEST) : manifestIn(fs, child.getPath());
                     if (manifest == null) {
                         waiting.add(object.landingDir() + "/" + name);
                         continue;
@@ -104,8 +104,7 @@ public final class LandingScanner {
                         known++;
                         continue;
                     }
-                    toRead.add(new ToRead(object, date, child.getPath().toString(), manifest.getPath(), listing,
-                            folder == null ? null : folder.files()));
+                    toRead.add(new ToRead(object, date, child.getPath().toString(), manifest.getPath(), listing, inFolder));
                 }
             }
         } catch (IOException e) {
@@ -122,13 +121,6 @@ public final class LandingScanner {
                           Map<String, FileStatus> files) {
     }
 
-    /**
-     * What one recursive listing says of a snapshot folder: its manifest (null when it has none
-     * yet) and every file in it, by its path inside the folder.
-     */
-    private record Listed(FileStatus manifest, Map<String, FileStatus> files) {
-    }
-
     /** How a loaded snapshot is named in {@link #scan(LocalDate, Map)}'s {@code loaded}. */
     public static String key(String bronzeTable, LocalDate date) {
         return bronzeTable + "|" + date;
@@ -143,12 +135,12 @@ public final class LandingScanner {
     }
 
     /**
-     * The object's snapshot folders, by folder name, with their manifests and files, from one
-     * recursive listing (on an object store a request per thousand files, where asking each folder
+     * The object's snapshot folders, by folder name, each with its files by their path inside it
+     * (the folder's manifest is {@link #MANIFEST} there; one deeper down belongs to no snapshot), from
+     * one recursive listing (on an object store a request per thousand files, where asking each folder
      * is a request per folder, and each file's size or status another).
      */
-    private static Map<String, Listed> listFolders(FileSystem fs, Path dir) throws IOException {
-        Map<String, FileStatus> manifests = new HashMap<>();
+    private static Map<String, Map<String, FileStatus>> listFolders(FileSystem fs, Path dir) throws IOException {
         Map<String, Map<String, FileStatus>> listed = new HashMap<>();
         Path root = fs.makeQualified(dir);
         String rootPath = root.toUri().getPath() + "/";
@@ -163,14 +155,8 @@ public final class LandingScanner {
             String folder = path.substring(rootPath.length(), slash);
             String inFolder = path.substring(slash + 1);
             listed.computeIfAbsent(folder, k -> new HashMap<>()).put(inFolder, f);
-            // only <object dir>/<folder>/_manifest.json; a manifest deeper down belongs to no snapshot
-            if (MANIFEST.equals(inFolder)) {
-                manifests.put(folder, f);
-            }
         }
-        Map<String, Listed> out = new HashMap<>();
-        listed.forEach((folder, inFolder) -> out.put(folder, new Listed(manifests.get(folder), inFolder)));
-        return out;
+        return listed;
     }
 
     /** The folder's manifest, or null when it has none yet. */
