@@ -102,7 +102,8 @@ public final class SalespulseConfig {
     public static final ConfigKey COMPILE_MIN_ROWS = new ConfigKey("run.compile_min_rows",
             "250000", "In local mode, a silver table holding at least this many rows is built and written with Spark's code "
             + "generation, and gold computes its KPIs that way when fact_activity_daily holds that many; smaller ones are "
-            + "interpreted, which is faster for small data (docs/performance.md).", ConfigKey.Kind.WHOLE_NUMBER);
+            + "interpreted, which is faster for small data. In any mode, gold reads a silver table smaller than this once and holds its "
+            + "rows for the run (docs/performance.md).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey VOLUME_TOLERANCE = new ConfigKey("quality.volume_tolerance",
             "5", "A day's incremental row count is anomalous when above this factor of, or below its inverse times, the trailing 28-day mean.", ConfigKey.Kind.NUMBER);
 
