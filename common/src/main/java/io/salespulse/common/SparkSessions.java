@@ -30,8 +30,9 @@ public final class SparkSessions {
      * source here is rows already held (pinned: in local mode they cannot be lost and recomputed),
      * rows from the driver or a plan over a Delta snapshot, so the copy is only a Spark job and the
      * rows held twice, for each of a run's ~20 MERGEs (a nightly run at scale 0.01: 0.93 of the time
-     * without it). A cluster keeps Spark's and Delta's defaults; any of them can be set explicitly
-     * in the configuration file.
+     * without it). A table of few files is read from the files its checksum lists, without Delta's
+     * planning job per query ({@link TableWriter#READ_LISTED_FILES}). A cluster keeps Spark's and
+     * Delta's defaults; any of them can be set explicitly in the configuration file.
      */
     public static final Map<String, String> SMALL_DATA = Map.of(
             "spark.sql.codegen.wholeStage", "false",
@@ -39,7 +40,8 @@ public final class SparkSessions {
             "spark.sql.adaptive.enabled", "false",
             "spark.sql.sources.parallelPartitionDiscovery.threshold", "100000",
             "spark.sql.sources.parallelPartitionDiscovery.parallelism", "4",
-            "spark.databricks.delta.merge.materializeSource", "none");
+            "spark.databricks.delta.merge.materializeSource", "none",
+            TableWriter.READ_LISTED_FILES, "true");
 
     /**
      * Set (to {@value #AUTO}) when a local session interprets expressions by {@link #SMALL_DATA}:

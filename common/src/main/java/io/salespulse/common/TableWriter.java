@@ -203,8 +203,67 @@ public final class TableWriter {
         return DeltaTable.isDeltaTable(spark, location(layer, table));
     }
 
+    /**
+     * The table's rows. With {@link #READ_LISTED_FILES} on (local mode, {@link SparkSessions#SMALL_DATA}),
+     * a table whose checksum lists its files is read as those Parquet files with the table's schema
+     * ({@link #listedFiles}); any other table through Delta's scan.
+     */
     public Dataset<Row> read(String layer, String table) {
-        return spark.read().format("delta").load(location(layer, table));
+        return scan(location(layer, table));
+    }
+
+    private Dataset<Row> scan(String path) {
+        if (Boolean.parseBoolean(spark.conf().get(READ_LISTED_FILES, "false"))) {
+            java.util.Optional<Dataset<Row>> listed = listedFiles(path);
+            if (listed.isPresent()) {
+                return listed.get();
+            }
+        }
+        return spark.read().format("delta").load(path);
+    }
+
+    /**
+     * Spark setting: read a table of few files from the file list of its checksum ({@link #read}).
+     * Delta plans every query over a table with a Spark job that lists its files from the log's
+     * state (~0.1–0.2 s each, ~60–90 of them in a small nightly run), where the checksum file already
+     * names them. Set in local mode only: on an object store far away, Spark asks for each named
+     * file's status one request at a time, which Delta's scan does not need.
+     */
+    public static final String READ_LISTED_FILES = "spark.salespulse.readListedFiles";
+
+    /**
+     * The latest version's rows as the Parquet files its checksum lists, read with the table's
+     * schema: the files Delta's scan would read, without its planning. Only for a plain table —
+     * not partitioned (the values are in the paths), no column mapping (the files' names differ),
+     * no deletion vectors (rows to skip) — and when the checksum lists the files (a table of up to
+     * 50 files, {@link #checksumFiles}); empty otherwise. The rows are those of the version current
+     * when this is called, as a Delta read pins its version when it runs.
+     */
+    private java.util.Optional<Dataset<Row>> listedFiles(String path) {
+        org.apache.spark.sql.delta.Snapshot latest = snapshot(path);
+        org.apache.spark.sql.delta.actions.Metadata metadata = latest.metadata();
+        scala.Option<String> mapping = metadata.configuration().get("delta.columnMapping.mode");
+        if (!metadata.partitionColumns().isEmpty() || (mapping.isDefined() && !"none".equalsIgnoreCase(mapping.get()))) {
+            return java.util.Optional.empty();
+        }
+        java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> adds = checksumFiles(path, latest.version());
+        if (adds.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<String> files = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode add : adds.get()) {
+            com.fasterxml.jackson.databind.JsonNode dv = add.get("deletionVector");
+            String file = add.path("path").asText("");
+            if ((dv != null && !dv.isNull()) || file.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            // Delta keeps a file's path URI-encoded, relative to the table unless absolute
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(java.net.URI.create(file));
+            files.add((p.isAbsolute() ? p : new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(path), p)).toString());
+        }
+        StructType schema = latest.schema();
+        return java.util.Optional.of(files.isEmpty() ? spark.createDataFrame(List.of(), schema)
+                : spark.read().schema(schema).parquet(files.toArray(String[]::new)));
     }
 
     /** Appends rows; new columns are added to the table (schema drift is expected upstream). */
@@ -319,7 +378,7 @@ public final class TableWriter {
         String fingerprint = contentHash(shaped, schema, ignoredForChange);
         String previous = lastSyncFingerprint(path, scope);
         if (previous == null) {
-            Dataset<Row> target = spark.read().format("delta").load(path).as("t");
+            Dataset<Row> target = scan(path).as("t");
             if (scope != null) {
                 target = target.where(functions.expr(scope));
             }

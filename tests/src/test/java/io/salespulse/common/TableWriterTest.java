@@ -65,6 +65,57 @@ class TableWriterTest extends SparkTestBase {
     }
 
     @Test
+    void aSmallTableIsReadFromTheFilesItsChecksumListsWithTheRowsDeltaReads() {
+        assertThat(spark().conf().get(TableWriter.READ_LISTED_FILES)).isEqualTo("true"); // local mode: SparkSessions.SMALL_DATA
+        String root = workDir("writer-listed").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        // three versions, the last rewriting a file: the folder holds a file no longer in the table,
+        // and a column added by a later write is null in the older file
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), values("id, value", "('K1', 'a'), ('K2', 'b')"), null, List.of());
+        writer.append("silver", "t", values("id, value, note", "('K3', 'c', 'new')"), List.of());
+        writer.sync("silver", "t", "test", SCHEMA.add("note", "string"), List.of("id"),
+                values("id, value, note", "('K1', 'a', null), ('K2', 'b', null), ('K3', 'C', 'new')"), null, List.of());
+        List<Object[]> expected = List.<Object[]>of(row("K1", "a", null), row("K2", "b", null), row("K3", "C", "new"));
+        String path = writer.location("silver", "t");
+        Dataset<Row> viaDelta = spark().read().format("delta").load(path);
+        assertRows("as Delta reads it", expected, rowsOf(viaDelta.select("id", "value", "note")));
+
+        Dataset<Row> listed = writer.read("silver", "t");
+        assertThat(listed.schema()).isEqualTo(viaDelta.schema());
+        assertRows("read from the listed files", expected, rowsOf(listed.select("id", "value", "note")));
+        // the files named, not a Delta scan: no more than the table's current files
+        assertThat(fileIndex(listed)).isEqualTo("InMemoryFileIndex");
+        assertThat(listed.inputFiles()).hasSize(viaDelta.inputFiles().length);
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(path))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".parquet")).count()).isGreaterThan(listed.inputFiles().length);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
+        // without the checksum files (another writer keeps none), Delta reads it, with the same rows
+        deleteChecksums(java.nio.file.Path.of(path));
+        Dataset<Row> fallback = writer.read("silver", "t");
+        assertThat(fileIndex(fallback)).isEqualTo("TahoeLogFileIndex");
+        assertRows("read by Delta", expected, rowsOf(fallback.select("id", "value", "note")));
+
+        // a partitioned table (its values are in the paths) is read by Delta
+        writer.append("bronze", "p", spark().sql("SELECT 'm1' AS id, DATE'2026-03-01' AS d"), List.of("d"));
+        Dataset<Row> partitioned = writer.read("bronze", "p");
+        assertThat(fileIndex(partitioned)).isEqualTo("TahoeLogFileIndex");
+        assertRows("partitioned", List.<Object[]>of(row("m1", java.sql.Date.valueOf("2026-03-01"))),
+                rowsOf(partitioned.select("id", "d")));
+    }
+
+    /** What lists the files of a read: Spark's index of named files, or Delta's log. */
+    private static String fileIndex(Dataset<Row> df) {
+        var leaf = df.queryExecution().analyzed().collectLeaves().head();
+        assertThat(leaf).isInstanceOf(org.apache.spark.sql.execution.datasources.LogicalRelation.class);
+        var relation = ((org.apache.spark.sql.execution.datasources.LogicalRelation) leaf).relation();
+        assertThat(relation).isInstanceOf(org.apache.spark.sql.execution.datasources.HadoopFsRelation.class);
+        return ((org.apache.spark.sql.execution.datasources.HadoopFsRelation) relation).location().getClass().getSimpleName();
+    }
+
+    @Test
     void changedPartitionsNameWhatCommitsChangedAndNotWhatCompactionRewrote() {
         String root = workDir("writer-partitions").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
