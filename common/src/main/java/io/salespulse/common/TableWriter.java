@@ -237,7 +237,8 @@ public final class TableWriter {
      * not partitioned (the values are in the paths), no column mapping (the files' names differ),
      * no deletion vectors (rows to skip) — and when the checksum lists the files (a table of up to
      * 50 files, {@link #checksumFiles}); empty otherwise. The rows are those of the version current
-     * when this is called, as a Delta read pins its version when it runs.
+     * when this is called, where a Delta read takes the version current when its query runs: the
+     * same as long as no caller holds a frame across a write of its own table (none does).
      */
     private java.util.Optional<Dataset<Row>> listedFiles(String path) {
         org.apache.spark.sql.delta.Snapshot latest = snapshot(path);
