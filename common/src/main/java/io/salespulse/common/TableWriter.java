@@ -350,13 +350,15 @@ public final class TableWriter {
     }
 
     /**
-     * Brings a whole table to exactly {@code rows} while writing only what changed: one MERGE that
-     * updates rows whose values differ, inserts new keys and deletes keys that are gone. Unchanged
-     * rows are not rewritten, so a daily run touches only the records its snapshots changed.
-     * Creates the table (with its column comments) on first use.
+     * Brings a table (or the part of it matching {@code scope}) to exactly {@code rows}, committing
+     * nothing when it already holds them. The whole table is written as one new version; a scope
+     * with one MERGE that updates rows whose values differ, inserts new keys and deletes the scope's
+     * keys that are gone. Creates the table (with its column comments) on first use.
      *
      * @param scope when not null, only target rows matching this condition (on alias {@code t})
      *              belong to this sync and may be deleted
+     * @param ignoredForChange columns whose difference alone does not update a stored row (the
+     *              stored value is kept); a sync that ignores columns is always a MERGE
      */
     public void sync(String layer, String table, String comment, StructType schema, List<String> key,
                      Dataset<Row> rows, String scope, List<String> ignoredForChange) {
@@ -371,12 +373,13 @@ public final class TableWriter {
         Dataset<Row> shaped = conform(rows, schema);
         Column on = sameKey(schema, key);
         Column same = sameValues(schema, key, ignoredForChange);
-        // Delta commits a MERGE even when it changes nothing; an unchanged table must keep its version
+        // Delta commits a write even when it changes nothing; an unchanged table must keep its version
         // (a rerun of a day must not grow history). Same row count and the same order-independent sum
         // of row hashes means the same rows. The target's fingerprint is the one the last sync wrote
         // into its commit; only when another writer committed since (forget, maintain, rebuild) is
         // the target scanned for it
         String fingerprint = contentHash(shaped, schema, ignoredForChange);
+        boolean whole = scope == null && ignoredForChange.isEmpty();
         String previous = lastSyncFingerprint(path, scope);
         if (previous == null) {
             Dataset<Row> target = scan(path).as("t");
@@ -387,11 +390,21 @@ public final class TableWriter {
             Row r = target.groupBy(keyColumns(key)).agg(functions.count(functions.lit(1)).as("n"), rowHashSum(schema, ignoredForChange).as("h"))
                     .agg(functions.sum("n"), functions.sum("h"), functions.max("n")).first();
             previous = (r.isNullAt(0) ? 0L : r.getLong(0)) + ":" + r.get(1);
-            if (!r.isNullAt(2) && r.getLong(2) > 1) {
+            if (!r.isNullAt(2) && r.getLong(2) > 1 && !whole) {
                 removeDuplicateKeys(path, target, key, scope);
             }
         }
         if (previous.equals(fingerprint)) {
+            return;
+        }
+        if (whole) {
+            // a MERGE that deletes the keys missing from its source marks every file of the table
+            // touched and rewrites them all; writing the rows as the new version is that same write
+            // without the join that finds the touched files (two Spark jobs per table). The change
+            // feed then shows every row deleted and inserted; a reader pairs them by key
+            // (AffectedDates), as it pairs an update's two images
+            shaped.write().format("delta").mode("overwrite").option("mergeSchema", "true")
+                    .option("userMetadata", runId + FINGERPRINT + scopeTag(null) + "=" + fingerprint).save(path);
             return;
         }
         var merge = DeltaTable.forPath(spark, path).as("t").merge(shaped.as("s"), on)

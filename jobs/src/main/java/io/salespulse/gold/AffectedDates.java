@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.explode;
@@ -175,21 +177,21 @@ final class AffectedDates {
 
     /**
      * The KPI dates (first … run date) that the changed rows of one table reach: what their old and
-     * new versions reach, leaving out updates that changed no column the KPIs read.
+     * new versions reach, leaving out changes of no column the KPIs read. A row's old and new version
+     * share its key and the commit: an update's two images (a MERGE), or a deleted and an inserted
+     * row (a table written whole, where every row is both).
      */
     static Dataset<Row> reachedDates(Dataset<Row> changes, TableSpec table, Reach reach, LocalDate first, LocalDate runDate) {
         Column[] used = reach.columns().stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
-        Column[] key = table.key().stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
-        Column isUpdate = col("_change_type").startsWith("update_");
-        List<Column> byVersion = new ArrayList<>(List.of(key));
+        List<Column> byVersion = new ArrayList<>(table.key().stream().map(c -> col("`" + c + "`")).toList());
         byVersion.add(col("_commit_version"));
-        byVersion.add(isUpdate);
-        // an update's old and new version share the key and the commit
         org.apache.spark.sql.expressions.WindowSpec pair = org.apache.spark.sql.expressions.Window
                 .partitionBy(byVersion.toArray(Column[]::new));
-        Dataset<Row> effective = changes.withColumn("_h", xxhash64(used))
-                .withColumn("_same", min("_h").over(pair).equalTo(max("_h").over(pair)))
-                .where(isUpdate.and(col("_same")).equalTo(false));
+        Column old = col("_change_type").isin("delete", "update_preimage");
+        Column oneOldOneNew = count(lit(1)).over(pair).equalTo(2).and(sum(when(old, 1).otherwise(0)).over(pair).equalTo(1));
+        Dataset<Row> hashed = changes.withColumn("_h", xxhash64(used));
+        Dataset<Row> effective = hashed.withColumn("_same", oneOldOneNew.and(min("_h").over(pair).equalTo(max("_h").over(pair))))
+                .where(col("_same").equalTo(false));
         Column lo = lit(Date.valueOf(first));
         Column hi = lit(Date.valueOf(runDate));
         List<Dataset<Row>> out = new ArrayList<>();

@@ -41,6 +41,25 @@ class TableWriterTest extends SparkTestBase {
     }
 
     @Test
+    void aWholeTableSyncIsOneVersionWhoseChangeFeedDeletesEveryOldRowAndInsertsEveryNewOne() {
+        String root = workDir("writer-whole").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        writer.recordChanges("silver");
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), values("id, value", "('K1', 'a'), ('K2', 'b')"), null, List.of());
+        long first = writer.version("silver", "t");
+        writer.sync("silver", "t", "test", SCHEMA, List.of("id"), values("id, value", "('K1', 'a'), ('K2', 'B'), ('K3', 'c')"),
+                null, List.of());
+        assertThat(writer.version("silver", "t")).isEqualTo(first + 1);
+        // what AffectedDates pairs by key: K1's two rows are the same, K2's differ, K3 is new
+        assertRows("the change feed of the second sync", List.<Object[]>of(
+                        row("K1", "a", "delete"), row("K1", "a", "insert"), row("K2", "b", "delete"), row("K2", "B", "insert"),
+                        row("K3", "c", "insert")),
+                rowsOf(writer.changes("silver", "t", first + 1, first + 1).select("id", "value", "_change_type")));
+        assertRows("the table", List.<Object[]>of(row("K1", "a"), row("K2", "B"), row("K3", "c")),
+                rowsOf(writer.read("silver", "t").select("id", "value")));
+    }
+
+    @Test
     void afterAnotherWritersCommitTheSameRowsAreFoundUnchangedInTheTableItselfAndNotWrittenAgain() {
         String root = workDir("writer-foreign").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");

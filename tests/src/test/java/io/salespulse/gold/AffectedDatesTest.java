@@ -28,7 +28,15 @@ class AffectedDatesTest extends SparkTestBase {
                 // O3 is new and open: its created date only
                 + "('O3', '2026-03-22', '2026-05-01', false, false, 10.0, NULL, 'U2', 'Prospecting', 'insert', 8),"
                 // O4, lost before the first KPI date, is deleted: the part of its window from the first date
-                + "('O4', '2025-12-01', '2025-12-10', true, false, 5.0, NULL, 'U2', 'Closed Lost', 'delete', 8) "
+                + "('O4', '2025-12-01', '2025-12-10', true, false, 5.0, NULL, 'U2', 'Closed Lost', 'delete', 8),"
+                // commit 9 wrote the table whole: each row deleted and inserted again. O5 as it was,
+                // O7 with a column no dated KPI reads: nothing; O6 with another owner: its created date
+                + "('O5', '2026-03-01', '2026-04-01', false, false, 20.0, NULL, 'U1', 'Prospecting', 'delete', 9),"
+                + "('O5', '2026-03-01', '2026-04-01', false, false, 20.0, NULL, 'U1', 'Prospecting', 'insert', 9),"
+                + "('O7', '2026-03-05', '2026-04-01', false, false, 30.0, NULL, 'U1', 'Prospecting', 'delete', 9),"
+                + "('O7', '2026-03-05', '2026-04-01', false, false, 30.0, NULL, 'U1', 'Negotiation', 'insert', 9),"
+                + "('O6', '2026-01-25', '2026-04-01', false, false, 40.0, NULL, 'U1', 'Prospecting', 'delete', 9),"
+                + "('O6', '2026-01-25', '2026-04-01', false, false, 40.0, NULL, 'U2', 'Prospecting', 'insert', 9) "
                 + "AS t(opportunity_id, created_date, close_date, is_closed, is_won, amount_rc, sales_cycle_days, owner_id, "
                 + "stage_name, _change_type, _commit_version)");
         List<LocalDate> dates = AffectedDates.reachedDates(changes, FactOpportunity.TABLE,
@@ -38,6 +46,7 @@ class AffectedDatesTest extends SparkTestBase {
                 LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-02"), LocalDate.parse("2026-01-03"),
                 LocalDate.parse("2026-01-04"), LocalDate.parse("2026-01-05"), LocalDate.parse("2026-01-06"),
                 LocalDate.parse("2026-01-07"), LocalDate.parse("2026-01-08"),   // O4: 12-10 + 29 days = 01-08
+                LocalDate.parse("2026-01-25"),                                   // O6 moved to another owner
                 LocalDate.parse("2026-02-01"),                                   // O1 created
                 LocalDate.parse("2026-03-20"), LocalDate.parse("2026-03-21"), LocalDate.parse("2026-03-22")); // O1 won, O3 created
     }
