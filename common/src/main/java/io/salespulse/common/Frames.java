@@ -24,6 +24,17 @@ public final class Frames {
         return all;
     }
 
+    /**
+     * All rows of many frames in as many partitions as the session runs tasks at once: a union of
+     * every object's small pieces (quarantine rows, reconciliation states) would otherwise run a task
+     * per partition of each piece (54 and 83 tasks in a nightly run at scale 0.01), each costing more
+     * to schedule than its rows to read.
+     */
+    public static Dataset<Row> gathered(List<Dataset<Row>> frames) {
+        Dataset<Row> all = unionByName(frames);
+        return all.coalesce(all.sparkSession().sparkContext().defaultParallelism());
+    }
+
     /** As above, a column missing from some frames being null there (columns drift between snapshots). */
     public static Dataset<Row> unionByNameAllowingMissing(List<Dataset<Row>> frames) {
         if (frames.isEmpty()) {

@@ -394,24 +394,25 @@ public final class SilverBuild {
     /**
      * Where every bronze row of an object went: quarantined (could not be typed), superseded by a
      * later version (a record deleted by absence from a full snapshot has its last real version
-     * superseded by that synthetic deletion), a deletion, or the current version of a live record.
+     * superseded by that synthetic deletion), a deletion, or the current version of a live record:
+     * one row per bronze row, its table and state, counted for all objects at once by {@link #collect}.
      */
     private static Dataset<Row> reconcile(SourceObject object, Dataset<Row> staged, Dataset<Row> ranked) {
         Dataset<Row> errors = staged.where(col("_error").isNotNull()).select(lit("quarantined").as("_state"));
         Dataset<Row> versions = ranked.where(col("_source_file").notEqual(CurrentState.ABSENT))
                 .select(when(col("_is_current").equalTo(false), lit("superseded"))
                         .when(col("is_deleted"), lit("deleted")).otherwise(lit("current")).as("_state"));
-        return errors.unionByName(versions).groupBy(lit(object.bronzeTable()).as("table_name"))
+        return errors.unionByName(versions).select(lit(object.bronzeTable()).as("table_name"), col("_state"));
+    }
+
+    /** One job for all objects' counts, over every object's rows gathered (one task per core, not per part). */
+    private static List<Reconciliation> collect(List<Dataset<Row>> parts) {
+        Dataset<Row> all = Frames.gathered(parts).groupBy(col("table_name"))
                 .agg(count(lit(1)).as("rows_in"),
                         sum(when(col("_state").equalTo("quarantined"), 1L).otherwise(0L)).as("quarantined"),
                         sum(when(col("_state").equalTo("superseded"), 1L).otherwise(0L)).as("superseded"),
                         sum(when(col("_state").equalTo("deleted"), 1L).otherwise(0L)).as("deleted"),
                         sum(when(col("_state").equalTo("current"), 1L).otherwise(0L)).as("current"));
-    }
-
-    /** One job for all objects' counts. */
-    private static List<Reconciliation> collect(List<Dataset<Row>> parts) {
-        Dataset<Row> all = Frames.unionByName(parts);
         List<Reconciliation> out = new ArrayList<>();
         for (Row r : all.collectAsList()) {
             out.add(new Reconciliation(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)));
@@ -429,7 +430,7 @@ public final class SilverBuild {
      * @return the silver rows in quarantine
      */
     private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached, boolean eventsAdded) {
-        Dataset<Row> all = Frames.unionByName(parts);
+        Dataset<Row> all = Frames.gathered(parts);
         // the time as a literal taken once: the pinned rows are then what the MERGE reads, not a plan
         // it would recompute from every model's intermediate frames
         Dataset<Row> rows = Frames.pin(all.select(lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),

@@ -35,4 +35,18 @@ class FramesTest extends SparkTestBase {
         Frames.unpersistAll(pinned);
         assertThat(spark().sparkContext().getPersistentRDDs().size()).isEqualTo(persistedBefore);
     }
+
+    @Test
+    void gatheredFramesAreTheirRowsInAsManyPartitionsAsTheSessionRunsTasksAtOnce() {
+        List<Dataset<Row>> parts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            parts.add(spark().range(i * 10L, i * 10L + 3).repartition(3).select(col("id").as("n")));
+        }
+        Dataset<Row> gathered = Frames.gathered(parts);
+        // six parts of three partitions: a plain union would run 18 tasks
+        assertThat(Frames.unionByName(parts).rdd().getNumPartitions()).isEqualTo(18);
+        assertThat(gathered.rdd().getNumPartitions()).isEqualTo(spark().sparkContext().defaultParallelism());
+        assertThat(gathered.orderBy("n").collectAsList().stream().map(r -> r.getLong(0)).toList())
+                .containsExactly(0L, 1L, 2L, 10L, 11L, 12L, 20L, 21L, 22L, 30L, 31L, 32L, 40L, 41L, 42L, 50L, 51L, 52L);
+    }
 }
