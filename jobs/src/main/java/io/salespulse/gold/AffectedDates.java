@@ -25,19 +25,15 @@ import java.util.List;
 import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.date_sub;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sequence;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.to_date;
 
 /**
@@ -177,21 +173,20 @@ final class AffectedDates {
 
     /**
      * The KPI dates (first … run date) that the changed rows of one table reach: what their old and
-     * new versions reach, leaving out changes of no column the KPIs read. A row's old and new version
-     * share its key and the commit: an update's two images (a MERGE), or a deleted and an inserted
-     * row (a table written whole, where every row is both).
+     * new versions reach, leaving out changes of no column the KPIs read. A row's old version counts
+     * −1 and its new one +1, summed by key, commit and every column the KPIs read (the anchors' dates
+     * among them): versions that agree on those cancel out, whether they are an update's two images
+     * (a MERGE) or a deleted and an inserted row (a table written whole, where every row is both).
+     * One hash aggregation over the feed, no sort.
      */
     static Dataset<Row> reachedDates(Dataset<Row> changes, TableSpec table, Reach reach, LocalDate first, LocalDate runDate) {
-        Column[] used = reach.columns().stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
-        List<Column> byVersion = new ArrayList<>(table.key().stream().map(c -> col("`" + c + "`")).toList());
-        byVersion.add(col("_commit_version"));
-        org.apache.spark.sql.expressions.WindowSpec pair = org.apache.spark.sql.expressions.Window
-                .partitionBy(byVersion.toArray(Column[]::new));
-        Column old = col("_change_type").isin("delete", "update_preimage");
-        Column oneOldOneNew = count(lit(1)).over(pair).equalTo(2).and(sum(when(old, 1).otherwise(0)).over(pair).equalTo(1));
-        Dataset<Row> hashed = changes.withColumn("_h", xxhash64(used));
-        Dataset<Row> effective = hashed.withColumn("_same", oneOldOneNew.and(min("_h").over(pair).equalTo(max("_h").over(pair))))
-                .where(col("_same").equalTo(false));
+        java.util.Set<String> grouping = new java.util.LinkedHashSet<>(table.key());
+        grouping.addAll(reach.columns());
+        grouping.add("_commit_version");
+        Column sign = when(col("_change_type").isin("delete", "update_preimage"), -1).otherwise(1);
+        Dataset<Row> effective = changes.groupBy(grouping.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new))
+                .agg(sum(sign).as("_net"))
+                .where(col("_net").notEqual(0));
         Column lo = lit(Date.valueOf(first));
         Column hi = lit(Date.valueOf(runDate));
         List<Dataset<Row>> out = new ArrayList<>();
