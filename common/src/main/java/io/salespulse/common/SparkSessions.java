@@ -29,9 +29,9 @@ public final class SparkSessions {
      * source reads only Delta tables, so that rows recomputed between the passes cannot differ; every
      * source here is rows already held (pinned: in local mode they cannot be lost and recomputed),
      * rows from the driver or a plan over a Delta snapshot, so the copy is only a Spark job and the
-     * rows held twice, for each of a run's ~20 MERGEs (a nightly run at scale 0.01: 0.93 of the time
-     * without it). A table of few files is read from the files its checksum lists, without Delta's
-     * planning job per query ({@link TableWriter#READ_LISTED_FILES}). A cluster keeps Spark's and
+     * rows held twice, for each of a run's MERGEs (then ~20 a nightly run; a nightly run at scale
+     * 0.01: 0.93 of the time without it). A table of few files is read from the files its checksum
+     * lists, without Delta's planning job per query ({@link TableWriter#READ_LISTED_FILES}). A cluster keeps Spark's and
      * Delta's defaults; any of them can be set explicitly in the configuration file.
      */
     public static final Map<String, String> SMALL_DATA = Map.of(

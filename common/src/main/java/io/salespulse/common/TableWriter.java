@@ -401,8 +401,8 @@ public final class TableWriter {
             // a MERGE that deletes the keys missing from its source marks every file of the table
             // touched and rewrites them all; writing the rows as the new version is that same write
             // without the join that finds the touched files (two Spark jobs per table). The change
-            // feed then shows every row deleted and inserted; a reader pairs them by key
-            // (AffectedDates), as it pairs an update's two images
+            // feed then shows every row deleted and inserted; a reader cancels the two out by key
+            // and commit (AffectedDates), as it does an update's two images
             shaped.write().format("delta").mode("overwrite").option("mergeSchema", "true")
                     .option("userMetadata", runId + FINGERPRINT + scopeTag(null) + "=" + fingerprint).save(path);
             return;
@@ -455,8 +455,9 @@ public final class TableWriter {
 
     /**
      * Publishes a layer's table as its {@link TableSpec} says (columns, comments, partitioning):
-     * {@code rebuild} replaces the whole table; otherwise one MERGE brings it (or the part of it
-     * matching {@code scope}, on alias {@code t}) to exactly {@code rows}, writing only what changed.
+     * {@code rebuild} replaces the whole table; otherwise {@link #sync} brings it (or the part of it
+     * matching {@code scope}, on alias {@code t}) to exactly {@code rows}, committing nothing when it
+     * holds them already.
      */
     public void publish(String layer, TableSpec t, Dataset<Row> rows, boolean rebuild, String scope) {
         if (rebuild) {

@@ -48,8 +48,9 @@ import static org.apache.spark.sql.functions.sum;
  * it: every date on the first build, after a rebuild or a settings change; otherwise the new dates
  * and the past dates that silver's changes since the last build reach ({@link AffectedDates}:
  * late data and corrections reach the past rows and rolling windows they affect, and no others).
- * Cohorts, campaigns and alerts are small and computed whole. Each table is synced with one MERGE
- * that writes only the rows whose values changed; {@code rebuild} overwrites instead.
+ * Cohorts, campaigns and alerts are small and computed whole. Each table is synced (written only
+ * when its rows changed; a dated table's recomputed dates with one MERGE scoped to them);
+ * {@code rebuild} overwrites instead.
  */
 public final class GoldBuild {
 

@@ -42,8 +42,8 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * Bronze → silver for a run date: stage every object (type, rename, flag bad rows), take the
- * current state, build the conformed tables, and write them. A daily run syncs each table with
- * one MERGE that writes only the rows that changed; {@code rebuild} overwrites them. Both compute
+ * current state, build the conformed tables, and write them. A daily run writes a table only when
+ * its rows changed ({@link TableWriter#sync}); {@code rebuild} overwrites them. Both compute
  * the same frames from the same bronze (snapshots dated ≤ the run date), so they agree row for row.
  */
 public final class SilverBuild {
