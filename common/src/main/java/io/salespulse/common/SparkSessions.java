@@ -31,8 +31,9 @@ public final class SparkSessions {
      * rows from the driver or a plan over a Delta snapshot, so the copy is only a Spark job and the
      * rows held twice, for each of a run's MERGEs (then ~20 a nightly run; a nightly run at scale
      * 0.01: 0.93 of the time without it). A table of few files is read from the files its checksum
-     * lists, without Delta's planning job per query ({@link TableWriter#READ_LISTED_FILES}). A cluster keeps Spark's and
-     * Delta's defaults; any of them can be set explicitly in the configuration file.
+     * lists, without Delta's planning job per query ({@link TableWriter#READ_LISTED_FILES}). A
+     * cluster keeps Spark's and Delta's defaults; any of them can be set explicitly in the
+     * configuration file.
      */
     public static final Map<String, String> SMALL_DATA = Map.of(
             "spark.sql.codegen.wholeStage", "false",

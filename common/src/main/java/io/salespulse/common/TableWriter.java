@@ -371,8 +371,6 @@ public final class TableWriter {
         String path = location(layer, table);
         ensureTable(layer, path, comment, schema, partitionBy);
         Dataset<Row> shaped = conform(rows, schema);
-        Column on = sameKey(schema, key);
-        Column same = sameValues(schema, key, ignoredForChange);
         // Delta commits a write even when it changes nothing; an unchanged table must keep its version
         // (a rerun of a day must not grow history). Same row count and the same order-independent sum
         // of row hashes means the same rows. The target's fingerprint is the one the last sync wrote
@@ -407,6 +405,8 @@ public final class TableWriter {
                     .option("userMetadata", runId + FINGERPRINT + scopeTag(null) + "=" + fingerprint).save(path);
             return;
         }
+        Column on = sameKey(schema, key);
+        Column same = sameValues(schema, key, ignoredForChange);
         var merge = DeltaTable.forPath(spark, path).as("t").merge(shaped.as("s"), on)
                 .whenMatched(functions.not(same)).updateAll()
                 .whenNotMatched().insertAll();

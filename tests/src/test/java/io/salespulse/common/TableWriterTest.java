@@ -50,7 +50,7 @@ class TableWriterTest extends SparkTestBase {
         writer.sync("silver", "t", "test", SCHEMA, List.of("id"), values("id, value", "('K1', 'a'), ('K2', 'B'), ('K3', 'c')"),
                 null, List.of());
         assertThat(writer.version("silver", "t")).isEqualTo(first + 1);
-        // what AffectedDates pairs by key: K1's two rows are the same, K2's differ, K3 is new
+        // what AffectedDates cancels by key and commit: K1's two rows are the same, K2's differ, K3 is new
         assertRows("the change feed of the second sync", List.<Object[]>of(
                         row("K1", "a", "delete"), row("K1", "a", "insert"), row("K2", "b", "delete"), row("K2", "B", "insert"),
                         row("K3", "c", "insert")),
