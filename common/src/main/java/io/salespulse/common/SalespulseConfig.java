@@ -104,6 +104,10 @@ public final class SalespulseConfig {
             + "generation, and gold computes its KPIs that way when fact_activity_daily holds that many; smaller ones are "
             + "interpreted, which is faster for small data. In any mode, gold reads a silver table smaller than this once and holds its "
             + "rows for the run (docs/performance.md).", ConfigKey.Kind.WHOLE_NUMBER);
+    public static final ConfigKey STEPS_AT_ONCE = new ConfigKey("run.steps_at_once",
+            "2", "Independent steps of a run done side by side on the one Spark session: bronze objects loaded, Salesforce "
+            + "objects staged, gold KPI tables computed. A small step is mostly the driver's planning and Delta's log work, "
+            + "so another step's Spark jobs can use the cores meanwhile; 1 does them one after the other.", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey VOLUME_TOLERANCE = new ConfigKey("quality.volume_tolerance",
             "5", "A day's incremental row count is anomalous when above this factor of, or below its inverse times, the trailing 28-day mean.", ConfigKey.Kind.NUMBER);
 
@@ -130,7 +134,7 @@ public final class SalespulseConfig {
     public static final List<ConfigKey> KEYS = List.of(LANDING_ROOT, WAREHOUSE_ROOT, REPORTING_TIMEZONE,
             REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES,
             ALERTS_WEBHOOK_URL, ALERTS_SMTP_HOST, ALERTS_SMTP_PORT, ALERTS_SMTP_STARTTLS, ALERTS_SMTP_USER, ALERTS_SMTP_FROM,
-            ALERTS_SMTP_TO, ALERTS_RETRY_ATTEMPTS, ALERTS_RETRY_BACKOFF_MS, ALERTS_TIMEOUT_SECONDS, SQL_EXPOSE_BRONZE, SQL_PORT, SQL_BIND_HOST, SQL_METASTORE_DIR, SQL_CATALOG_REFRESH_SECONDS, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, COMPILE_MIN_ROWS, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
+            ALERTS_SMTP_TO, ALERTS_RETRY_ATTEMPTS, ALERTS_RETRY_BACKOFF_MS, ALERTS_TIMEOUT_SECONDS, SQL_EXPOSE_BRONZE, SQL_PORT, SQL_BIND_HOST, SQL_METASTORE_DIR, SQL_CATALOG_REFRESH_SECONDS, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, COMPILE_MIN_ROWS, STEPS_AT_ONCE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
             S3A_RETRY_LIMIT, S3A_RETRY_INTERVAL, S3A_THROTTLE_LIMIT, S3A_THROTTLE_INTERVAL, S3A_SDK_ATTEMPTS, S3A_CONNECT_TIMEOUT, S3A_INPUT_STREAM);
 
     private final Map<String, String> values;

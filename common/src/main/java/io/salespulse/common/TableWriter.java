@@ -693,19 +693,29 @@ public final class TableWriter {
         return rows.select(cols);
     }
 
+    /**
+     * Runs a MERGE with the commit's user metadata and schema evolution set in the session (a MERGE
+     * takes no write options). One at a time in the JVM: steps run side by side ({@link SideBySide})
+     * share the session, and each MERGE must commit its own metadata. A write with options meanwhile
+     * is unaffected (its own {@code userMetadata} and {@code mergeSchema} options win).
+     */
     private void withCommitInfo(String metadata, Runnable write) {
         String key = "spark.databricks.delta.commitInfo.userMetadata";
         // a column added to a table's spec reaches the existing table through its next sync
         String evolve = "spark.databricks.delta.schema.autoMerge.enabled";
-        spark.conf().set(key, metadata);
-        spark.conf().set(evolve, "true");
-        try {
-            write.run();
-        } finally {
-            spark.conf().unset(key);
-            spark.conf().unset(evolve);
+        synchronized (MERGE_SETTINGS) {
+            spark.conf().set(key, metadata);
+            spark.conf().set(evolve, "true");
+            try {
+                write.run();
+            } finally {
+                spark.conf().unset(key);
+                spark.conf().unset(evolve);
+            }
         }
     }
+
+    private static final Object MERGE_SETTINGS = new Object();
 
     public String runId() {
         return runId;

@@ -111,7 +111,8 @@ public final class RunCommand {
                 QualityGate gate = new QualityGate(writer, config, asOf, progress);
                 if (!rebuild && stage.ingest()) {
                     BronzeIngest.Outcome ingest = metrics.time("ingest", () -> new BronzeIngest(writer,
-                            spark.sparkContext().hadoopConfiguration(), config.landingRoot(), progress).execute(date));
+                            spark.sparkContext().hadoopConfiguration(), config.landingRoot(), progress,
+                            (int) config.getLong(SalespulseConfig.STEPS_AT_ONCE)).execute(date));
                     ingest.stillRejected().forEach(s -> progress.step("ingest", "still rejected (manifest unchanged): " + s));
                     loaded.addAll(ingest.loaded());
                     rejected = ingest.rejected();

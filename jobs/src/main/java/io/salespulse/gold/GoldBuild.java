@@ -4,6 +4,7 @@ import io.salespulse.common.Frames;
 import io.salespulse.common.BuildState;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.SideBySide;
 import io.salespulse.common.SparkSessions;
 import io.salespulse.common.TableWriter;
 import io.salespulse.common.OpsTables;
@@ -57,15 +58,16 @@ public final class GoldBuild {
     public static final String LAYER = "gold";
 
     /**
-     * Every gold table, in build order: a model may read the gold tables listed before it (alerts
-     * read the KPI tables). Adding a gold table is one class (its TableSpec and build) and one line here.
+     * Every gold table, in build (and write) order: a model may read the gold tables it names, listed
+     * before it (alerts read the KPI tables); the models that read no other are computed side by side.
+     * Adding a gold table is one class (its TableSpec and build) and one line here.
      */
     public static final List<GoldModel> MODELS = List.of(
             GoldModel.perDate(KpiDaily.TABLE, KpiDaily::build),
             GoldModel.whole(CohortClv.TABLE, CohortClv::build),
             GoldModel.perDate(RepDaily.TABLE, RepDaily::build),
             GoldModel.whole(CampaignKpis.TABLE, CampaignKpis::build),
-            GoldModel.whole(Alerts.TABLE, Alerts::build));
+            GoldModel.whole(Alerts.TABLE, Alerts::build).reading(KpiDaily.TABLE, RepDaily.TABLE, CampaignKpis.TABLE));
 
     public static final List<TableSpec> TABLES = MODELS.stream().map(GoldModel::table).toList();
 
@@ -113,7 +115,8 @@ public final class GoldBuild {
                 ? spark.range(1).select(explode(sequence(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)))).as("kpi_date"))
                 : spark.createDataFrame(recomputed.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(),
                         new StructType().add("kpi_date", DataTypes.DateType));
-        List<Dataset<Row>> cached = new ArrayList<>();
+        // pinned from several threads while the KPI tables are computed side by side
+        List<Dataset<Row>> cached = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
             GoldInputs in = new GoldInputs(dates, from, runDate, silverInputs(cached), config.closedStages(), rules);
             // compute and count every table first: the quality gate sees them all before any is written
@@ -161,29 +164,51 @@ public final class GoldBuild {
     }
 
     /**
-     * Computes and counts every KPI table (cached for the writes), in model order.
+     * Computes and counts every KPI table (cached for the writes), in waves: the models whose gold
+     * inputs are computed go side by side ({@code run.steps_at_once}), then those that read them.
      *
      * @return the inputs with every gold table as it will be after the run, for the gate's totals
      */
     private GoldInputs compute(GoldInputs in, boolean everyDate, java.util.SortedSet<LocalDate> recomputed,
                                List<Dataset<Row>> cached, Map<TableSpec, Dataset<Row>> computed, Map<TableSpec, Long> counts,
                                List<CheckResult> keyChecks) {
-        for (GoldModel m : MODELS) {
-            TableSpec t = m.table();
-            spark.sparkContext().setJobDescription("compute gold." + t.name());
-            Dataset<Row> rows = Frames.pin(TableWriter.conform(m.build().apply(in), t.schema()), cached);
-            QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
-            counts.put(t, profile.rows());
-            keyChecks.addAll(profile.checks());
-            computed.put(t, rows);
-            // the models after this one read the table as it will be: the dates kept as they are too
-            Dataset<Row> after = rows;
-            if (m.dated() && !everyDate) {
-                after = Frames.pin(kept(t, recomputed).unionByName(rows), cached);
+        int atOnce = (int) config.getLong(SalespulseConfig.STEPS_AT_ONCE);
+        List<GoldModel> left = new ArrayList<>(MODELS);
+        while (!left.isEmpty()) {
+            GoldInputs ready = in;
+            List<GoldModel> wave = SideBySide.nextWave(left, m -> m.goldRead().stream().allMatch(ready::has));
+            List<Computed> done = SideBySide.map(wave, atOnce, m -> compute(m, ready, everyDate, recomputed, cached));
+            for (Computed c : done) {
+                TableSpec t = c.model().table();
+                counts.put(t, c.profile().rows());
+                keyChecks.addAll(c.profile().checks());
+                computed.put(t, c.rows());
+                in = in.with(t, c.after());
             }
-            in = in.with(t, after);
+            left.removeAll(wave);
         }
         return in;
+    }
+
+    /**
+     * One KPI table computed and counted.
+     *
+     * @param after the table as the models after it read it: with the dates this run keeps as they are
+     */
+    private record Computed(GoldModel model, Dataset<Row> rows, Dataset<Row> after, QualityChecks.Profile profile) {
+    }
+
+    private Computed compute(GoldModel m, GoldInputs in, boolean everyDate, java.util.SortedSet<LocalDate> recomputed,
+                             List<Dataset<Row>> cached) {
+        TableSpec t = m.table();
+        spark.sparkContext().setJobDescription("compute gold." + t.name());
+        Dataset<Row> rows = Frames.pin(TableWriter.conform(m.build().apply(in), t.schema()), cached);
+        QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
+        Dataset<Row> after = rows;
+        if (m.dated() && !everyDate) {
+            after = Frames.pin(kept(t, recomputed).unionByName(rows), cached);
+        }
+        return new Computed(m, rows, after, profile);
     }
 
     /**

@@ -39,10 +39,15 @@ public record GoldInputs(Dataset<Row> dates, LocalDate from, LocalDate runDate, 
     public Dataset<Row> table(TableSpec t) {
         Dataset<Row> rows = tables.get(t);
         if (rows == null) {
-            throw new IllegalStateException(t.name() + " is not an input of this gold build (a gold table is readable only by the"
-                    + " models after it in GoldBuild.MODELS)");
+            throw new IllegalStateException(t.name() + " is not an input of this gold build (a gold table is readable only by a model"
+                    + " that names it in GoldModel.reading)");
         }
         return rows;
+    }
+
+    /** Whether {@code t} is among these inputs. */
+    public boolean has(TableSpec t) {
+        return tables.containsKey(t);
     }
 
     /** These inputs with {@code t}'s rows added, for the models built after it. */

@@ -2,6 +2,7 @@ package io.salespulse.ingest;
 
 import io.salespulse.common.Frames;
 import io.salespulse.common.Progress;
+import io.salespulse.common.SideBySide;
 import io.salespulse.common.TableWriter;
 import io.salespulse.common.OpsTables;
 import org.apache.hadoop.conf.Configuration;
@@ -65,13 +66,16 @@ public final class BronzeIngest {
     private final Configuration hadoopConf;
     private final String landingRoot;
     private final Progress progress;
+    private final int atOnce;
 
-    public BronzeIngest(TableWriter writer, Configuration hadoopConf, String landingRoot, Progress progress) {
+    /** @param atOnce objects loaded side by side ({@code run.steps_at_once}) */
+    public BronzeIngest(TableWriter writer, Configuration hadoopConf, String landingRoot, Progress progress, int atOnce) {
         this.spark = writer.spark();
         this.writer = writer;
         this.hadoopConf = hadoopConf;
         this.landingRoot = landingRoot;
         this.progress = progress;
+        this.atOnce = atOnce;
     }
 
     public Outcome execute(LocalDate runDate) {
@@ -100,10 +104,10 @@ public final class BronzeIngest {
             }
             pending.computeIfAbsent(snapshot.object(), k -> new ArrayList<>()).add(snapshot);
         }
-        List<Dataset<Row>> malformed = new ArrayList<>();
-        for (Map.Entry<SourceObject, List<LandingSnapshot>> e : pending.entrySet()) {
-            outcomes.addAll(loadObject(reader, e.getKey(), e.getValue(), malformed));
-        }
+        List<Dataset<Row>> malformed = java.util.Collections.synchronizedList(new ArrayList<>());
+        // each object is its own table: a few are loaded side by side, their progress lines as they come
+        SideBySide.map(List.copyOf(pending.entrySet()), atOnce, e -> loadObject(reader, e.getKey(), e.getValue(), malformed))
+                .forEach(outcomes::addAll);
         writeMalformed(malformed);
         recordInLedger(outcomes);
         return new Outcome(outcomes, scan.waiting(), stillRejected);

@@ -5,6 +5,7 @@ import io.salespulse.common.Frames;
 import io.salespulse.common.TableSpec;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.SideBySide;
 import io.salespulse.common.SparkSessions;
 import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
@@ -51,9 +52,9 @@ public final class SilverBuild {
     public static final String LAYER = "silver";
 
     /**
-     * Every silver table, in build (and write) order: a model may read the tables before it
-     * (dim_date spans the dates of the facts). Adding a silver table is one class (its TableSpec
-     * and build) and one line here.
+     * Every silver table, in build order: a model may read the tables it names, listed before it
+     * (dim_date spans the dates of the facts); the others are built and written side by side.
+     * Adding a silver table is one class (its TableSpec and build) and one line here.
      */
     public static final List<SilverModel> MODELS = List.of(
             SilverModel.clean(Dimensions.SALES_REP, in -> Dimensions.salesReps(in.live(SourceObject.USER)))
@@ -73,7 +74,8 @@ public final class SilverBuild {
             SilverModel.of(FactActivityDaily.TABLE, FactActivityDaily::build),
             SilverModel.clean(FactCampaignMember.TABLE, in -> FactCampaignMember.build(in.live(SourceObject.CAMPAIGN_MEMBER)))
                     .onePerRecordOf(SourceObject.CAMPAIGN_MEMBER),
-            SilverModel.clean(Dimensions.DATE, Dimensions::dates));
+            SilverModel.clean(Dimensions.DATE, Dimensions::dates)
+                    .reading(FactLead.TABLE, FactOpportunity.TABLE, FactOrder.TABLE, FactActivityDaily.TABLE));
 
     public static final List<TableSpec> TABLES = MODELS.stream().map(SilverModel::table).toList();
 
@@ -108,6 +110,8 @@ public final class SilverBuild {
     private final SalespulseConfig config;
     private final EmailHash hash;
     private final Progress progress;
+    /** Salesforce objects staged side by side ({@code run.steps_at_once}). */
+    private final int atOnce;
 
     public SilverBuild(TableWriter writer, SalespulseConfig config, EmailHash hash, Progress progress) {
         this.spark = writer.spark();
@@ -115,6 +119,7 @@ public final class SilverBuild {
         this.config = config;
         this.hash = hash;
         this.progress = progress;
+        this.atOnce = (int) config.getLong(SalespulseConfig.STEPS_AT_ONCE);
     }
 
     /** @param rebuild overwrite every table instead of merging the changes */
@@ -133,21 +138,20 @@ public final class SilverBuild {
         Map<SourceObject, Dataset<Row>> live = new EnumMap<>(SourceObject.class);
         List<Dataset<Row>> quarantine = new ArrayList<>();
         List<Dataset<Row>> reconciliation = new ArrayList<>();
-        List<Dataset<Row>> cached = new ArrayList<>();
+        // pinned from several threads while the objects are staged side by side
+        List<Dataset<Row>> cached = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean handedOver = false;
         try {
             // read once for all objects (a few rows a day at most): each object's ranking would otherwise
             // plan its own scan of the ledger
             List<Row> fullSnapshots = fullSnapshots(runDate).collectAsList();
-            for (Map.Entry<SourceObject, StagedObject> e : Staging.MODELS.entrySet()) {
-                SourceObject object = e.getKey();
-                Dataset<Row> staged = Frames.pin(Staging.stage(bronze(object, runDate), e.getValue()), cached);
-                quarantine.add(Built.quarantine(staged.where(col("_error").isNotNull()), object.bronzeTable(), col("_error")));
-                Dataset<Row> full = deletingSnapshots(object, fullSnapshots);
-                Dataset<Row> r = Frames.pin(CurrentState.rank(staged.where(col("_error").isNull()), full), cached);
-                ranked.put(object, r);
-                live.put(object, r.where(col("_is_current").and(col("is_deleted").equalTo(false))).drop("_is_current"));
-                reconciliation.add(reconcile(object, staged, r));
+            List<Staged> objects = SideBySide.map(List.copyOf(Staging.MODELS.entrySet()), atOnce,
+                    e -> stage(e.getKey(), e.getValue(), runDate, fullSnapshots, cached));
+            for (Staged o : objects) {
+                quarantine.add(o.quarantined());
+                ranked.put(o.object(), o.ranked());
+                live.put(o.object(), o.ranked().where(col("_is_current").and(col("is_deleted").equalTo(false))).drop("_is_current"));
+                reconciliation.add(o.reconciliation());
             }
             // intermediate steps several models share
             Dataset<Row> rates = live.get(SourceObject.DATED_CONVERSION_RATE);
@@ -167,16 +171,30 @@ public final class SilverBuild {
             Map<String, Long> counts = new LinkedHashMap<>();
             List<CheckResult> keyChecks = new ArrayList<>();
             long compileMinRows = config.getLong(SalespulseConfig.COMPILE_MIN_ROWS);
-            for (SilverModel m : MODELS) {
-                spark.sparkContext().setJobDescription("write silver." + m.table().name());
-                SilverInputs current = in;
-                // a large table is built and written compiled; the many small ones stay interpreted
-                OptionalLong large = SparkSessions.rowsToCompile(writer, LAYER, m.table().name(), compileMinRows);
-                large.ifPresent(n -> progress.step(LAYER, String.format("%s: %,d rows stored, built with code generation",
-                        m.table().name(), n)));
-                Dataset<Row> rows = SparkSessions.compiledWhen(spark, large.isPresent(),
-                        () -> write(m, current, rebuild, quarantine, cached, keyChecks, counts));
-                in = in.with(m.table(), rows);
+            List<SilverModel> left = new ArrayList<>(MODELS);
+            while (!left.isEmpty()) {
+                SilverInputs ready = in;
+                List<SilverModel> wave = SideBySide.nextWave(left, m -> m.silverRead().stream().allMatch(ready::has));
+                // a large table is built and written compiled (the many small ones stay interpreted): that
+                // switches the session's settings while it runs, so it runs alone, after the others
+                Map<SilverModel, OptionalLong> large = new LinkedHashMap<>();
+                wave.forEach(m -> large.put(m, SparkSessions.rowsToCompile(writer, LAYER, m.table().name(), compileMinRows)));
+                List<SilverModel> small = wave.stream().filter(m -> large.get(m).isEmpty()).toList();
+                List<Written> written = new ArrayList<>(SideBySide.map(small, atOnce, m -> write(m, ready, rebuild, cached)));
+                for (SilverModel m : wave) {
+                    large.get(m).ifPresent(n -> {
+                        progress.step(LAYER, String.format("%s: %,d rows stored, built with code generation", m.table().name(), n));
+                        written.add(SparkSessions.compiledWhen(spark, true, () -> write(m, ready, rebuild, cached)));
+                    });
+                }
+                written.sort(java.util.Comparator.comparingInt(w -> MODELS.indexOf(w.model()))); // the log's order
+                for (Written w : written) {
+                    quarantine.add(w.quarantined());
+                    keyChecks.addAll(w.keyChecks());
+                    counts.put(w.model().table().name(), w.stored());
+                    in = in.with(w.model().table(), w.rows());
+                }
+                left.removeAll(wave);
             }
             long quarantined = writeQuarantine(quarantine, cached, increment != null);
             Outcome outcome = new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs, in.tables(), cached);
@@ -189,21 +207,42 @@ public final class SilverBuild {
         }
     }
 
+    /** One object staged: its bad rows, its every version ranked, and where each bronze row went. */
+    private record Staged(SourceObject object, Dataset<Row> quarantined, Dataset<Row> ranked, Dataset<Row> reconciliation) {
+    }
+
+    /** Types an object's bronze rows and ranks its versions (both held for the run). */
+    private Staged stage(SourceObject object, StagedObject model, LocalDate runDate, List<Row> fullSnapshots,
+                         List<Dataset<Row>> cached) {
+        spark.sparkContext().setJobDescription("silver " + runDate + ": stage " + object.bronzeTable());
+        Dataset<Row> staged = Frames.pin(Staging.stage(bronze(object, runDate), model), cached);
+        Dataset<Row> full = deletingSnapshots(object, fullSnapshots);
+        Dataset<Row> r = Frames.pin(CurrentState.rank(staged.where(col("_error").isNull()), full), cached);
+        return new Staged(object, Built.quarantine(staged.where(col("_error").isNotNull()), object.bronzeTable(), col("_error")),
+                r, reconcile(object, staged, r));
+    }
+
+    /**
+     * One table built, checked and written.
+     *
+     * @param rows   the table's rows as the models after it read them
+     * @param stored the rows the table holds now
+     */
+    private record Written(SilverModel model, Dataset<Row> rows, long stored, List<CheckResult> keyChecks,
+                           Dataset<Row> quarantined) {
+    }
+
     /**
      * Builds one model, checks its keys and writes it (all of it, or with an increment only the rows
      * that change).
-     *
-     * @return the table's rows as the models after it read them
      */
-    private Dataset<Row> write(SilverModel m, SilverInputs in, boolean rebuild, List<Dataset<Row>> quarantine,
-                               List<Dataset<Row>> cached, List<CheckResult> keyChecks, Map<String, Long> counts) {
+    private Written write(SilverModel m, SilverInputs in, boolean rebuild, List<Dataset<Row>> cached) {
         TableSpec t = m.table();
+        spark.sparkContext().setJobDescription("write silver." + t.name());
         Built built = m.build().apply(in);
-        quarantine.add(built.quarantined());
         // computed once: counted, then written from the pinned rows, and read from them by the models after it
         Dataset<Row> rows = Frames.pin(TableWriter.conform(built.rows(), t.schema()), cached);
         QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
-        keyChecks.addAll(profile.checks());
         long stored = profile.rows();
         if (built.partial()) {
             // the rows that change: written over the stored table, which later models read whole
@@ -215,9 +254,8 @@ public final class SilverBuild {
         } else {
             writer.publish(LAYER, t, rows, rebuild, null);
         }
-        counts.put(t.name(), stored);
         progress.table(LAYER, t.name(), stored);
-        return rows;
+        return new Written(m, rows, stored, profile.checks(), built.quarantined());
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.Map;
  * @param channels          each converted account's acquisition channel (from its lead)
  * @param activityIncrement when not null, fact_activity_daily is updated with the events landed
  *                          since it was last computed instead of being recomputed from all of them
- * @param tables            silver tables built before this model in {@link SilverBuild#MODELS}
+ * @param tables            silver tables built before this model (those it names in {@link SilverModel#reading})
  */
 public record SilverInputs(LocalDate runDate, Map<SourceObject, Dataset<Row>> live, Map<SourceObject, Dataset<Row>> ranked,
                            Dataset<Row> events, Dataset<Row> rates, Dataset<Row> orders, Dataset<Row> acquisitions,
@@ -49,9 +49,14 @@ public record SilverInputs(LocalDate runDate, Map<SourceObject, Dataset<Row>> li
     public Dataset<Row> table(TableSpec t) {
         Dataset<Row> rows = tables.get(t);
         if (rows == null) {
-            throw new IllegalStateException(t.name() + " is not built yet (a model reads only the tables before it in SilverBuild.MODELS)");
+            throw new IllegalStateException(t.name() + " is not built yet (a model reads only the silver tables it names in SilverModel.reading)");
         }
         return rows;
+    }
+
+    /** Whether {@code t} is built already. */
+    public boolean has(TableSpec t) {
+        return tables.containsKey(t);
     }
 
     /** These inputs with {@code t}'s rows added, for the models built after it. */
