@@ -33,6 +33,11 @@ public final class Cli {
     public static Result runWithEnv(Map<String, String> env, String... args) {
         SparkTestBase.spark();
         Map<String, String> all = new java.util.HashMap<>(TEST_DEFAULTS);
+        // -Dsalespulse.test.stepsAtOnce=N: every run with run.steps_at_once=N, to compare the suite's runs
+        String atOnce = System.getProperty("salespulse.test.stepsAtOnce");
+        if (atOnce != null) {
+            all.put("SALESPULSE_RUN_STEPS_AT_ONCE", atOnce);
+        }
         all.putAll(env);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
