@@ -40,7 +40,7 @@ public final class SideBySide {
             return t;
         });
         List<Future<R>> running = new ArrayList<>();
-        RuntimeException failed = null;
+        Throwable failed = null;
         try {
             for (T item : items) {
                 running.add(pool.submit(() -> step.apply(item)));
@@ -48,15 +48,18 @@ public final class SideBySide {
             for (Future<R> f : running) {
                 try {
                     out.add(waitFor(f));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     failed = failed == null ? e : failed;
                 }
             }
         } finally {
             pool.shutdown();
         }
+        if (failed instanceof Error e) {
+            throw e;
+        }
         if (failed != null) {
-            throw failed;
+            throw (RuntimeException) failed;
         }
         return out;
     }

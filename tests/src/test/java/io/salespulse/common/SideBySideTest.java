@@ -64,6 +64,21 @@ class SideBySideTest extends SparkTestBase {
     }
 
     @Test
+    void anErrorTooIsRaisedOnlyOnceTheOtherStepsHaveEnded() {
+        List<String> ended = Collections.synchronizedList(new ArrayList<>());
+
+        assertThatThrownBy(() -> SideBySide.map(List.of("breaks", "slow"), 2, s -> {
+            if (s.equals("breaks")) {
+                throw new AssertionError("broken step");
+            }
+            sleep(300);
+            ended.add(s);
+            return s;
+        })).isInstanceOf(AssertionError.class).hasMessage("broken step");
+        assertThat(ended).containsExactly("slow");
+    }
+
+    @Test
     void oneAtATimeRunsOnTheCallingThread() {
         Thread caller = Thread.currentThread();
         assertThat(SideBySide.map(List.of("a", "b"), 1, s -> Thread.currentThread() == caller))
