@@ -112,7 +112,8 @@ public final class RunCommand {
                 if (!rebuild && stage.ingest()) {
                     BronzeIngest.Outcome ingest = metrics.time("ingest", () -> new BronzeIngest(writer,
                             spark.sparkContext().hadoopConfiguration(), config.landingRoot(), progress,
-                            (int) config.getLong(SalespulseConfig.STEPS_AT_ONCE)).execute(date));
+                            (int) config.getLong(SalespulseConfig.STEPS_AT_ONCE),
+                            config.getLong(SalespulseConfig.COMPILE_MIN_ROWS)).execute(date));
                     ingest.stillRejected().forEach(s -> progress.step("ingest", "still rejected (manifest unchanged): " + s));
                     loaded.addAll(ingest.loaded());
                     rejected = ingest.rejected();

@@ -7,6 +7,11 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -286,5 +291,47 @@ class TableWriterTest extends SparkTestBase {
         })).hasMessage("step failed");
         assertThat(spark().conf().get(wholeStage)).isEqualTo("false");
         assertThat(spark().conf().get("spark.sql.codegen.factoryMode")).isEqualTo("NO_CODEGEN");
+    }
+
+    /** Steps side by side: A starts, B starts, A ends while B runs, B ends. */
+    @Test
+    void largeStepsSideBySideKeepCompilingUntilTheLastEnds() throws Exception {
+        String wholeStage = "spark.sql.codegen.wholeStage";
+        CountDownLatch aStarted = new CountDownLatch(1);
+        CountDownLatch bStarted = new CountDownLatch(1);
+        CountDownLatch aEnded = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> a = pool.submit(() -> {
+                String seen = SparkSessions.compiledWhen(spark(), true, () -> {
+                    aStarted.countDown();
+                    await(bStarted);
+                    return spark().conf().get(wholeStage);
+                });
+                aEnded.countDown();
+                return seen;
+            });
+            Future<String> bAfterA = pool.submit(() -> SparkSessions.compiledWhen(spark(), true, () -> {
+                await(aStarted);
+                bStarted.countDown();
+                await(aEnded);
+                return spark().conf().get(wholeStage);
+            }));
+            assertThat(a.get(60, TimeUnit.SECONDS)).isEqualTo("true");
+            assertThat(bAfterA.get(60, TimeUnit.SECONDS)).as("B still compiled after A ended").isEqualTo("true");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(spark().conf().get(wholeStage)).as("restored once both ended").isEqualTo("false");
+        assertThat(spark().conf().get("spark.sql.codegen.factoryMode")).isEqualTo("NO_CODEGEN");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(60, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }

@@ -322,6 +322,43 @@ class BronzeIngestTest extends SparkTestBase {
         assertRows("run log counts", List.of(row("salesforce_lead", 3L, 2L, 1L), row("segment_events", 3L, 2L, 1L)), counts);
     }
 
+    /**
+     * A catch-up's large objects are loaded with code generation (by their manifests' row counts),
+     * two side by side: the same bronze rows, malformed rows and quarantine as interpreted, and the
+     * session interprets again afterwards.
+     */
+    @Test
+    void objectsLoadedWithCodeGenerationGiveTheRowsInterpretingGives() {
+        String csv = LandingFixture.leadCsv("L1,a@x.com", "L2,b@x.com") + "L3,false,2026-03-01T10:00:00Z,only,four\n";
+        landing.salesforce("Lead", "2026-03-01").file("part-00000.csv", 3, csv).manifest();
+        landing.salesforce("Lead", "2026-03-02").file("part-00000.csv", 1, LandingFixture.leadCsv("L1,new@x.com")).manifest();
+        landing.segment("2026-03-01").file("part-00000.json.gz", 3,
+                "{\"messageId\":\"m1\",\"type\":\"track\",\"event\":\"Signed Up\",\"userId\":\"u1\",\"timestamp\":\"2026-03-01T10:00:00Z\",\"properties\":{\"plan\":\"pro\"}}\n"
+                        + "{\"messageId\":\"m2\",\"type\":\"page\",\"anonymousId\":\"a1\",\"timestamp\":\"2026-03-01T11:00:00Z\"}\n"
+                        + "{\"messageId\":\"m3\",\"type\":\"tr\n").manifest();
+        landing.segment("2026-03-02").file("part-00000.json", 1,
+                "{\"messageId\":\"m4\",\"type\":\"identify\",\"userId\":\"u1\",\"timestamp\":\"2026-03-02T09:00:00Z\",\"traits\":{\"email\":\"a@x.com\"}}\n").manifest();
+        Path interpreted = warehouse.resolveSibling("interpreted");
+        Cli.Result compiledRun = Cli.runWithEnv(java.util.Map.of("SALESPULSE_HASH_KEY", Cli.TEST_HASH_KEY, "SALESPULSE_RUN_COMPILE_MIN_ROWS", "4"),
+                "run", "--date", "2026-03-02", "--stage", "ingest", "--landing", landing.uri(), "--warehouse", warehouse.toString());
+        assertThat(compiledRun.code()).as(compiledRun.err()).isEqualTo(0);
+        assertThat(compiledRun.out()).contains("salesforce_lead: 4 rows in 2 snapshots, loaded with code generation")
+                .contains("segment_events: 4 rows in 2 snapshots, loaded with code generation");
+        assertThat(spark().conf().get("spark.sql.codegen.wholeStage")).isEqualTo("false");
+        Cli.Result interpretedRun = Cli.run("run", "--date", "2026-03-02", "--stage", "ingest", "--landing", landing.uri(),
+                "--warehouse", interpreted.toString());
+        assertThat(interpretedRun.code()).as(interpretedRun.err()).isEqualTo(0);
+        assertThat(interpretedRun.out()).doesNotContain("code generation");
+        for (String t : List.of("bronze/salesforce_lead", "bronze/segment_events", "bronze/malformed_rows", "ops/quarantine")) {
+            Dataset<Row> a = spark().read().format("delta").load(warehouse.resolve(t).toString());
+            Dataset<Row> b = spark().read().format("delta").load(interpreted.resolve(t).toString());
+            String[] kept = Arrays.stream(a.columns()).filter(c -> !List.of("_ingested_at", "_run_id", "run_id", "quarantined_at").contains(c))
+                    .toArray(String[]::new);
+            assertThat(a.count()).as(t).isPositive();
+            assertRows(t, rowsOf(b.selectExpr(kept).orderBy(kept[0], kept)), rowsOf(a.selectExpr(kept).orderBy(kept[0], kept)));
+        }
+    }
+
     @Test
     void bronzeKeepsLoadColumns() {
         landing.salesforce("Lead", "2026-03-01").file("part-00000.csv", 1, LandingFixture.leadCsv("L1,a@x.com")).manifest();
