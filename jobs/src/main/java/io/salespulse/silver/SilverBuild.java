@@ -175,8 +175,10 @@ public final class SilverBuild {
             while (!left.isEmpty()) {
                 SilverInputs ready = in;
                 List<SilverModel> wave = SideBySide.nextWave(left, m -> m.silverRead().stream().allMatch(ready::has));
-                // a large table is built and written compiled (the many small ones stay interpreted): that
-                // switches the session's settings while it runs, so it runs alone, after the others
+                // a large table is built and written compiled (the many small ones stay interpreted). It runs
+                // alone, after the others: compiledWhen switches the session's settings, so a small table beside
+                // it would be compiled too, and its rows are the run's largest (two at once on a 2 GB heap at
+                // scale 1 is untried; a compiled first build of the activity ran out of heap there)
                 Map<SilverModel, OptionalLong> large = new LinkedHashMap<>();
                 wave.forEach(m -> large.put(m, SparkSessions.rowsToCompile(writer, LAYER, m.table().name(), compileMinRows)));
                 List<SilverModel> small = wave.stream().filter(m -> large.get(m).isEmpty()).toList();
