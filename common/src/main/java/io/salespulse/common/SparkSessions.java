@@ -31,7 +31,8 @@ public final class SparkSessions {
      * rows from the driver or a plan over a Delta snapshot, so the copy is only a Spark job and the
      * rows held twice, for each of a run's MERGEs (then ~20 a nightly run; a nightly run at scale
      * 0.01: 0.93 of the time without it). A table of few files is read from the files its checksum
-     * lists, without Delta's planning job per query ({@link TableWriter#READ_LISTED_FILES}). A
+     * lists, without Delta's planning job per query ({@link TableWriter#READ_LISTED_FILES}). A task
+     * reads its SQL settings once instead of once per row and column ({@link TaskSqlConf}). A
      * cluster keeps Spark's and Delta's defaults; any of them can be set explicitly in the
      * configuration file.
      */
@@ -42,7 +43,8 @@ public final class SparkSessions {
             "spark.sql.sources.parallelPartitionDiscovery.threshold", "100000",
             "spark.sql.sources.parallelPartitionDiscovery.parallelism", "4",
             "spark.databricks.delta.merge.materializeSource", "none",
-            TableWriter.READ_LISTED_FILES, "true");
+            TableWriter.READ_LISTED_FILES, "true",
+            "spark.plugins", TaskSqlConf.class.getName());
 
     /**
      * Set (to {@value #AUTO}) when a local session interprets expressions by {@link #SMALL_DATA}:

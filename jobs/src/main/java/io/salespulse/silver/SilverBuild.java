@@ -178,14 +178,15 @@ public final class SilverBuild {
                 // a large table is built and written compiled (the many small ones stay interpreted). It runs
                 // alone, after the others: compiledWhen switches the session's settings, so a small table beside
                 // it would be compiled too, and its rows are the run's largest (two at once on a 2 GB heap at
-                // scale 1 is untried; a compiled first build of the activity ran out of heap there)
+                // scale 1 is untried; the activity's first build there needs its many partitions to fit)
                 Map<SilverModel, OptionalLong> large = new LinkedHashMap<>();
-                wave.forEach(m -> large.put(m, SparkSessions.rowsToCompile(writer, LAYER, m.table().name(), compileMinRows)));
+                wave.forEach(m -> large.put(m, rowsToCompile(m, increment, compileMinRows)));
                 List<SilverModel> small = wave.stream().filter(m -> large.get(m).isEmpty()).toList();
                 List<Written> written = new ArrayList<>(SideBySide.map(small, atOnce, m -> write(m, ready, rebuild, cached)));
                 for (SilverModel m : wave) {
                     large.get(m).ifPresent(n -> {
-                        progress.step(LAYER, String.format("%s: %,d rows stored, built with code generation", m.table().name(), n));
+                        progress.step(LAYER, String.format("%s: %,d %s, built with code generation", m.table().name(), n,
+                                fromAllEvents(m, increment) ? "events in bronze" : "rows stored"));
                         written.add(SparkSessions.compiledWhen(spark, true, () -> write(m, ready, rebuild, cached)));
                     });
                 }
@@ -207,6 +208,22 @@ public final class SilverBuild {
                 Frames.unpersistAll(cached);
             }
         }
+    }
+
+    /**
+     * The rows a model's step works through when they are enough to compile it: the rows the table
+     * holds, or for fact_activity_daily computed from all events (its first build, or one that
+     * cannot be an increment) the events in bronze, which are more.
+     */
+    private OptionalLong rowsToCompile(SilverModel m, FactActivityDaily.Increment increment, long minRows) {
+        if (fromAllEvents(m, increment)) {
+            return SparkSessions.rowsToCompile(writer, BronzeIngest.LAYER, SourceObject.SEGMENT_EVENTS.bronzeTable(), minRows);
+        }
+        return SparkSessions.rowsToCompile(writer, LAYER, m.table().name(), minRows);
+    }
+
+    private static boolean fromAllEvents(SilverModel m, FactActivityDaily.Increment increment) {
+        return m.table().equals(FactActivityDaily.TABLE) && increment == null;
     }
 
     /** One object staged: its bad rows, its every version ranked, and where each bronze row went. */

@@ -15,6 +15,7 @@ import java.util.List;
 
 import static io.salespulse.testing.Bronze.live;
 import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stage intervals, order lines and their quarantine reasons, and daily activity, by hand. */
 class SilverFactsTest extends SparkTestBase {
@@ -106,11 +107,19 @@ class SilverFactsTest extends SparkTestBase {
                 .row("2026-03-01", "C1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-old", "old@x.com")
                 .row("2026-03-01", "C2", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-ada", "ada@example.com"));
         Dataset<Row> daily = FactActivityDaily.build(FactActivityDaily.dedupe(staged.where(col("_error").isNull())), contacts);
-        assertRows("daily", List.<Object[]>of(
-                        row(Date.valueOf("2026-03-01"), "u1", true, "A-ada", 3L, 1L, true, false),
-                        row(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false),
-                        row(Date.valueOf("2026-03-03"), "u1", true, "A-ada", 2L, 0L, false, true)),
+        List<Object[]> expected = List.of(
+                row(Date.valueOf("2026-03-01"), "u1", true, "A-ada", 3L, 1L, true, false),
+                row(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false),
+                row(Date.valueOf("2026-03-03"), "u1", true, "A-ada", 2L, 0L, false, true));
+        assertRows("daily", expected,
                 rowsOf(daily.select("activity_date", "user_id", "is_identified", "account_id", "events", "page_views", "signed_up", "activated")));
+        // a build from all events spreads them over more partitions than the session's (two copies of
+        // m2 may then meet in a partition of their own): the same rows
+        Dataset<Row> spread = FactActivityDaily.build(FactActivityDaily.dedupe(staged.where(col("_error").isNull())
+                .repartition(5, col("id"))), contacts, 5);
+        assertThat(spread.rdd().getNumPartitions()).isEqualTo(5);
+        assertRows("daily in 5 partitions", expected,
+                rowsOf(spread.select("activity_date", "user_id", "is_identified", "account_id", "events", "page_views", "signed_up", "activated")));
         assertRows("quarantined", List.<Object[]>of(row("m7", "unknown event type 'robot'"), row("m8", "unparseable timestamp 'not a time'")),
                 rowsOf(staged.where(col("_error").isNotNull()).select("id", "_error")));
     }
