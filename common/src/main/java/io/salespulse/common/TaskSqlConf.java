@@ -21,7 +21,8 @@ import java.util.Map;
  * from the task's properties, the process environment and the system properties each time. The
  * interpreted expressions of local mode do such lookups per row and column (an aggregation checks
  * its buffer's types for every input row): in the first build of fact_activity_daily at scale 1
- * they were ~9 % of the executor's samples (docs/performance.md, "A task's settings read once").
+ * they were ~9 % of the executor's samples (docs/performance.md, "The activity's first build spread
+ * and compiled; a task's settings read once").
  *
  * <p>{@code SQLConf.get} already returns a thread's "existing" settings when one is set (Spark sets
  * it around some of its own work); this plugin sets it for the task's thread, to the very settings
