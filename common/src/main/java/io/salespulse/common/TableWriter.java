@@ -443,11 +443,18 @@ public final class TableWriter {
      * MERGE; stored rows not given are kept as they are. For a layer that computed only what its new
      * input reaches (an incremental run); a rerun must not apply the same change twice, which the
      * layer's recorded state ensures.
+     *
+     * <p>The changes are few beside the table (a night's) and broadcast: finding the files they
+     * touch then scans the table without shuffling it. (Rewriting those files still shuffles them:
+     * a MERGE that inserts joins with a full outer join, which Spark cannot broadcast. Appending the
+     * new keys first and updating with a matched-only MERGE would not, but a run killed between the
+     * two commits would leave the table half-written.)
      */
     public void upsert(String layer, TableSpec t, Dataset<Row> rows) {
         String path = location(layer, t.name());
         ensureTable(layer, path, t.comment(), t.schema(), t.partitionBy());
-        var merge = DeltaTable.forPath(spark, path).as("t").merge(conform(rows, t.schema()).as("s"), sameKey(t.schema(), t.key()))
+        var merge = DeltaTable.forPath(spark, path).as("t")
+                .merge(functions.broadcast(conform(rows, t.schema())).as("s"), sameKey(t.schema(), t.key()))
                 .whenMatched(functions.not(sameValues(t.schema(), t.key(), List.of()))).updateAll()
                 .whenNotMatched().insertAll();
         withCommitInfo(runId + " upsert", merge::execute);

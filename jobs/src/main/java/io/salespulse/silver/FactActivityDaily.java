@@ -182,14 +182,18 @@ public final class FactActivityDaily {
         Dataset<Row> links = links(identifies.unionByName(candidates), contacts)
                 .select(col("_link_user").as("_user"), col("account_id").as("_link"));
 
-        Dataset<Row> stored = increment.stored();
-        Dataset<Row> relinked = stored.where(col("is_identified")).select("user_id", "account_id")
-                .join(broadcast(links), col("user_id").equalTo(col("_user")), "left")
-                .where(not(col("account_id").eqNullSafe(col("_link")))).select("user_id").distinct();
         Dataset<Row> added = daily(fresh);
-        Dataset<Row> keys = added.select("activity_date", "user_id").unionByName(
-                stored.join(relinked, new String[]{"user_id"}, "left_semi").select("activity_date", "user_id")).distinct();
-        Dataset<Row> prior = stored.join(keys, KEY, "left_semi");
+        // one pass over the stored rows, with no shuffle: the new keys and the links are few beside
+        // them and broadcast. A row changes when the new events reach its key, or when its user's
+        // account link changed (every identified row of a user holds that user's link)
+        Dataset<Row> addedKeys = broadcast(added.select(col("activity_date").as("_added_date"), col("user_id").as("_added_user")));
+        Dataset<Row> stored = increment.stored();
+        Dataset<Row> prior = stored
+                .join(addedKeys, col("activity_date").equalTo(col("_added_date")).and(col("user_id").equalTo(col("_added_user"))), "left")
+                .join(broadcast(links), col("user_id").equalTo(col("_user")), "left")
+                .where(col("_added_user").isNotNull()
+                        .or(col("is_identified").and(not(col("account_id").eqNullSafe(col("_link"))))))
+                .select(stored.col("*"));
         Dataset<Row> rows = prior.as("p").join(added.as("a"), KEY, "full_outer")
                 .select(col("activity_date"), col("user_id"),
                         either("is_identified"),
