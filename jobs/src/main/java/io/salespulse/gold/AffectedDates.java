@@ -59,8 +59,19 @@ final class AffectedDates {
     record Anchor(Column date, int before, int after) {
     }
 
-    /** What the dated KPIs read from a silver table, and the dates a row there reaches. */
-    record Reach(List<String> columns, List<Anchor> anchors) {
+    /**
+     * What the dated KPIs read from a silver table, and the dates a row there reaches.
+     *
+     * @param perKey whether the KPIs tell the rows apart: when they only count the rows of each
+     *               anchor date, a row that stops counting on a date and another that starts on it
+     *               cancel out, whatever their keys (dim_customer: an account's new version replaces
+     *               its old one as the current row, on the same acquisition date)
+     */
+    record Reach(List<String> columns, List<Anchor> anchors, boolean perKey) {
+
+        Reach(List<String> columns, List<Anchor> anchors) {
+            this(columns, anchors, true);
+        }
     }
 
     private static final int OPEN_ENDED = -1;
@@ -84,8 +95,9 @@ final class AffectedDates {
                     "quantity", "order_total_amount_rc"), List.of(new Anchor(col("effective_date"), 0, 29))),
             FactActivityDaily.TABLE, new Reach(List.of("activity_date", "user_id", "signed_up", "activated", "cancelled"),
                     List.of(new Anchor(col("activity_date"), 7, 29))),
+            // new_customers counts the current customer rows of each acquisition date
             DimCustomer.TABLE, new Reach(List.of("is_current", "is_customer", "acquisition_date"),
-                    List.of(new Anchor(when(col("is_current").and(col("is_customer")), col("acquisition_date")), 0, 0))));
+                    List.of(new Anchor(when(col("is_current").and(col("is_customer")), col("acquisition_date")), 0, 0)), false));
 
     /** A change here reaches every date: kpi_rep_daily has a row per rep and date, with the rep's name. */
     static final List<TableSpec> EVERY_DATE = List.of(Dimensions.SALES_REP);
@@ -174,13 +186,14 @@ final class AffectedDates {
     /**
      * The KPI dates (first … run date) that the changed rows of one table reach: what their old and
      * new versions reach, leaving out changes of no column the KPIs read. A row's old version counts
-     * −1 and its new one +1, summed by key, commit and every column the KPIs read (the anchors' dates
-     * among them): versions that agree on those cancel out, whether they are an update's two images
-     * (a MERGE) or a deleted and an inserted row (a table written whole, where every row is both).
+     * −1 and its new one +1, summed by key (unless the KPIs only count rows: {@link Reach#perKey}),
+     * commit and every column the KPIs read (the anchors' dates among them): versions that agree on
+     * those cancel out, whether they are an update's two images (a MERGE) or a deleted and an
+     * inserted row (a table written whole, where every row is both).
      * One hash aggregation over the feed, no sort.
      */
     static Dataset<Row> reachedDates(Dataset<Row> changes, TableSpec table, Reach reach, LocalDate first, LocalDate runDate) {
-        java.util.Set<String> grouping = new java.util.LinkedHashSet<>(table.key());
+        java.util.Set<String> grouping = new java.util.LinkedHashSet<>(reach.perKey() ? table.key() : List.of());
         grouping.addAll(reach.columns());
         grouping.add("_commit_version");
         Column sign = when(col("_change_type").isin("delete", "update_preimage"), -1).otherwise(1);

@@ -1,5 +1,6 @@
 package io.salespulse.gold;
 
+import io.salespulse.silver.DimCustomer;
 import io.salespulse.silver.FactOpportunity;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
@@ -11,7 +12,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Which KPI dates a change reaches, worked by hand from a change feed of silver.fact_opportunity. */
+/** Which KPI dates a change reaches, worked by hand from change feeds of silver.fact_opportunity and silver.dim_customer. */
 class AffectedDatesTest extends SparkTestBase {
 
     @Test
@@ -49,5 +50,31 @@ class AffectedDatesTest extends SparkTestBase {
                 LocalDate.parse("2026-01-25"),                                   // O6 moved to another owner
                 LocalDate.parse("2026-02-01"),                                   // O1 created
                 LocalDate.parse("2026-03-20"), LocalDate.parse("2026-03-21"), LocalDate.parse("2026-03-22")); // O1 won, O3 created
+    }
+
+    @Test
+    void aCustomersNewVersionReachesNothingWhileItsAcquisitionStays() {
+        // dim_customer written whole (commit 5): every row deleted and inserted again; the dated KPIs
+        // count current customers per acquisition date (new_customers), whichever version is current
+        Dataset<Row> changes = spark().sql("SELECT CAST(customer_key AS BIGINT) customer_key, account_id, is_current, is_customer, "
+                + "CAST(acquisition_date AS DATE) acquisition_date, _change_type, CAST(_commit_version AS BIGINT) _commit_version FROM VALUES "
+                // A1 got a new version (another owner): its old row stops being current, the new one is: nothing
+                + "(11, 'A1', true, true, '2026-02-10', 'delete', 5),"
+                + "(11, 'A1', false, true, '2026-02-10', 'insert', 5),"
+                + "(12, 'A1', true, true, '2026-02-10', 'insert', 5),"
+                // A2 became a customer: its acquisition date
+                + "(21, 'A2', true, false, NULL, 'delete', 5),"
+                + "(21, 'A2', true, true, '2026-03-01', 'insert', 5),"
+                // A3's acquisition moved earlier (a late order): the old date and the new one
+                + "(31, 'A3', true, true, '2026-03-05', 'delete', 5),"
+                + "(31, 'A3', true, true, '2026-02-20', 'insert', 5),"
+                // A4 as it was: nothing
+                + "(41, 'A4', true, true, '2026-01-15', 'delete', 5),"
+                + "(41, 'A4', true, true, '2026-01-15', 'insert', 5) "
+                + "AS t(customer_key, account_id, is_current, is_customer, acquisition_date, _change_type, _commit_version)");
+        List<LocalDate> dates = AffectedDates.reachedDates(changes, DimCustomer.TABLE,
+                        AffectedDates.REACH.get(DimCustomer.TABLE), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-03-31"))
+                .distinct().orderBy("kpi_date").collectAsList().stream().map(r -> r.getDate(0).toLocalDate()).toList();
+        assertThat(dates).containsExactly(LocalDate.parse("2026-02-20"), LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-05"));
     }
 }
