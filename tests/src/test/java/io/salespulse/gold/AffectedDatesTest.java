@@ -40,9 +40,7 @@ class AffectedDatesTest extends SparkTestBase {
                 + "('O6', '2026-01-25', '2026-04-01', false, false, 40.0, NULL, 'U2', 'Prospecting', 'insert', 9) "
                 + "AS t(opportunity_id, created_date, close_date, is_closed, is_won, amount_rc, sales_cycle_days, owner_id, "
                 + "stage_name, _change_type, _commit_version)");
-        List<LocalDate> dates = AffectedDates.reachedDates(changes, FactOpportunity.TABLE,
-                        AffectedDates.REACH.get(FactOpportunity.TABLE), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-03-22"))
-                .distinct().orderBy("kpi_date").collectAsList().stream().map(r -> r.getDate(0).toLocalDate()).toList();
+        List<LocalDate> dates = reached(changes, FactOpportunity.TABLE, "2026-01-01", "2026-03-22");
         assertThat(dates).containsExactly(
                 LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-02"), LocalDate.parse("2026-01-03"),
                 LocalDate.parse("2026-01-04"), LocalDate.parse("2026-01-05"), LocalDate.parse("2026-01-06"),
@@ -72,9 +70,13 @@ class AffectedDatesTest extends SparkTestBase {
                 + "(41, 'A4', true, true, '2026-01-15', 'delete', 5),"
                 + "(41, 'A4', true, true, '2026-01-15', 'insert', 5) "
                 + "AS t(customer_key, account_id, is_current, is_customer, acquisition_date, _change_type, _commit_version)");
-        List<LocalDate> dates = AffectedDates.reachedDates(changes, DimCustomer.TABLE,
-                        AffectedDates.REACH.get(DimCustomer.TABLE), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-03-31"))
-                .distinct().orderBy("kpi_date").collectAsList().stream().map(r -> r.getDate(0).toLocalDate()).toList();
+        List<LocalDate> dates = reached(changes, DimCustomer.TABLE, "2026-01-01", "2026-03-31");
         assertThat(dates).containsExactly(LocalDate.parse("2026-02-20"), LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-05"));
+    }
+
+    /** The KPI dates first … runDate that the changes of one table reach, ascending. */
+    private static List<LocalDate> reached(Dataset<Row> changes, io.salespulse.common.TableSpec table, String first, String runDate) {
+        return AffectedDates.reachedDates(changes, table, AffectedDates.REACH.get(table), LocalDate.parse(first), LocalDate.parse(runDate))
+                .distinct().orderBy("kpi_date").collectAsList().stream().map(r -> r.getDate(0).toLocalDate()).toList();
     }
 }
