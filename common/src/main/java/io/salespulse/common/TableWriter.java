@@ -439,28 +439,6 @@ public final class TableWriter {
     }
 
     /**
-     * Writes the rows of a table that change — new values for stored keys, new keys — with one
-     * MERGE; stored rows not given are kept as they are. For a layer that computed only what its new
-     * input reaches (an incremental run); a rerun must not apply the same change twice, which the
-     * layer's recorded state ensures.
-     *
-     * <p>The changes are few beside the table (a night's) and broadcast: finding the files they
-     * touch then scans the table without shuffling it. (Rewriting those files still shuffles them:
-     * a MERGE that inserts joins with a full outer join, which Spark cannot broadcast. Appending the
-     * new keys first and updating with a matched-only MERGE would not, but a run killed between the
-     * two commits would leave the table half-written.)
-     */
-    public void upsert(String layer, TableSpec t, Dataset<Row> rows) {
-        String path = location(layer, t.name());
-        ensureTable(layer, path, t.comment(), t.schema(), t.partitionBy());
-        var merge = DeltaTable.forPath(spark, path).as("t")
-                .merge(functions.broadcast(conform(rows, t.schema())).as("s"), sameKey(t.schema(), t.key()))
-                .whenMatched(functions.not(sameValues(t.schema(), t.key(), List.of()))).updateAll()
-                .whenNotMatched().insertAll();
-        withCommitInfo(runId + " upsert", merge::execute);
-    }
-
-    /**
      * Publishes a layer's table as its {@link TableSpec} says (columns, comments, partitioning):
      * {@code rebuild} replaces the whole table; otherwise {@link #sync} brings it (or the part of it
      * matching {@code scope}, on alias {@code t}) to exactly {@code rows}, committing nothing when it

@@ -11,19 +11,32 @@ import static org.apache.spark.sql.functions.lit;
  * A silver table's rows and the rows stopped on the way (with table_name, record_id,
  * source_file, snapshot_date, reason), so nothing disappears without a reason.
  *
- * @param partial the rows are only those that change (new values of stored keys, new keys), to be
- *                upserted; the quarantined rows are only the new ones
+ * @param replacing null when the rows are all of the table's; otherwise the rows are those of the
+ *                  stored table matching its predicate, as they are to be stored (new keys among
+ *                  them), and the quarantined rows are only the new ones
  */
-public record Built(Dataset<Row> rows, Dataset<Row> quarantined, boolean partial) {
+public record Built(Dataset<Row> rows, Dataset<Row> quarantined, Replacement replacing) {
+
+    /**
+     * The part of a stored table a build recomputed: the rows matching {@code predicate} (Delta SQL
+     * over the table's columns), and what that is in words for the run's progress.
+     */
+    public record Replacement(String predicate, String description) {
+    }
 
     /** All of a table's rows. */
     public Built(Dataset<Row> rows, Dataset<Row> quarantined) {
-        this(rows, quarantined, false);
+        this(rows, quarantined, null);
     }
 
-    /** The rows that change, and the rows stopped among the new input. */
-    public static Built partial(Dataset<Row> rows, Dataset<Row> quarantined) {
-        return new Built(rows, quarantined, true);
+    /** The stored rows matching the replacement's predicate as they are now, and the rows stopped among the new input. */
+    public static Built partial(Dataset<Row> rows, Dataset<Row> quarantined, Replacement replacing) {
+        return new Built(rows, quarantined, replacing);
+    }
+
+    /** Whether the rows are only a part of the table ({@link #replacing()}). */
+    public boolean partial() {
+        return replacing != null;
     }
 
     /** The columns of {@link #quarantined()}. */

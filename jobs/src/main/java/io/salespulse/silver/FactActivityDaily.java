@@ -23,6 +23,8 @@ import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
@@ -89,9 +91,10 @@ public final class FactActivityDaily {
     /**
      * What a daily run needs to update the stored table instead of recomputing it: the date through
      * which bronze events were applied to it (every event landed after it is new to the table, and
-     * no event landed on or before it changed since), and the table as stored.
+     * no event landed on or before it changed since), the table as stored, and the frames the run
+     * holds until it ends (the update pins what two of its queries read).
      */
-    public record Increment(LocalDate appliedThrough, Dataset<Row> stored) {
+    public record Increment(LocalDate appliedThrough, Dataset<Row> stored, List<Dataset<Row>> pinned) {
     }
 
     /**
@@ -157,13 +160,17 @@ public final class FactActivityDaily {
     }
 
     /**
-     * The rows of the stored table that change when bronze gains the events landed after
-     * {@code increment.appliedThrough()}, with their new values: a (date, user) the new events reach
-     * gets their counts added (an event whose messageId is already counted adds nothing), and every
-     * row of a user whose account link changed (a newer identify, a contact whose email or account
-     * changed) gets the new account. These are the rows {@link #build(Dataset, Dataset)} computes
-     * from all of bronze for those keys: Segment delivers at least once, so the copies of one
-     * messageId are one message, and whichever copy is counted counts the same.
+     * The part of the stored table that can change when bronze gains the events landed after
+     * {@code increment.appliedThrough()}, with its new values: every row dated on or after the
+     * earliest day the new events fall on (a late event adds to its own, older day), and every row
+     * of a user whose account link changed (a newer identify, a contact whose email or account
+     * changed). A (date, user) the new events reach gets their counts added (an event whose
+     * messageId is already counted adds nothing), and each row the user's link now. These are the
+     * rows {@link #build(Dataset, Dataset)} computes from all of bronze for that part: Segment
+     * delivers at least once, so the copies of one messageId are one message, and whichever copy is
+     * counted counts the same. The rows outside that part do not change. Two small queries run
+     * here, because the part is named by value in the predicate Delta replaces it by: the re-linked
+     * users (one pass over the stored rows) and the earliest day of the new events.
      *
      * @param bronze   bronze events landed on or before the run date
      * @param contacts live staged contacts
@@ -179,21 +186,24 @@ public final class FactActivityDaily {
                 .where(col("_error").isNull()).select("id").distinct();
         Dataset<Row> fresh = candidates.join(seen, new String[]{"id"}, "left_anti");
         Dataset<Row> identifies = stage(before.where(col("type").equalTo("identify"))).where(col("_error").isNull());
-        Dataset<Row> links = links(identifies.unionByName(candidates), contacts)
-                .select(col("_link_user").as("_user"), col("account_id").as("_link"));
+        // pinned: the re-linked users are collected first, then the rows read the links again
+        Dataset<Row> links = io.salespulse.common.Frames.pin(links(identifies.unionByName(candidates), contacts)
+                .select(col("_link_user").as("_user"), col("account_id").as("_link")), increment.pinned());
 
-        Dataset<Row> added = daily(fresh);
-        // one pass over the stored rows, with no shuffle: the new keys and the links are few beside
-        // them and broadcast. A row changes when the new events reach its key, or when its user's
-        // account link changed (every identified row of a user holds that user's link)
-        Dataset<Row> addedKeys = broadcast(added.select(col("activity_date").as("_added_date"), col("user_id").as("_added_user")));
         Dataset<Row> stored = increment.stored();
-        Dataset<Row> prior = stored
-                .join(addedKeys, col("activity_date").equalTo(col("_added_date")).and(col("user_id").equalTo(col("_added_user"))), "left")
+        // one pass over the stored rows, with no shuffle: the links are few beside them and broadcast
+        // (every identified row of a user holds that user's link)
+        List<String> relinked = stored.where(col("is_identified"))
                 .join(broadcast(links), col("user_id").equalTo(col("_user")), "left")
-                .where(col("_added_user").isNotNull()
-                        .or(col("is_identified").and(not(col("account_id").eqNullSafe(col("_link"))))))
-                .select(stored.col("*"));
+                .where(not(col("account_id").eqNullSafe(col("_link"))))
+                .select("user_id").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        Date earliest = landed.where(col("_error").isNull()).agg(min(to_date(col("event_at")))).first().getDate(0);
+        Built.Replacement part = replaced(earliest == null ? null : earliest.toLocalDate(), relinked);
+        if (part == null) {
+            return Built.partial(stored.limit(0), quarantined(landed), new Built.Replacement("false", "nothing"));
+        }
+        Dataset<Row> prior = stored.where(expr(part.predicate()));
+        Dataset<Row> added = daily(fresh);
         Dataset<Row> rows = prior.as("p").join(added.as("a"), KEY, "full_outer")
                 .select(col("activity_date"), col("user_id"),
                         either("is_identified"),
@@ -203,7 +213,40 @@ public final class FactActivityDaily {
         Dataset<Row> updated = rows.join(broadcast(links), col("user_id").equalTo(col("_user")).and(col("is_identified")), "left")
                 .select(col("activity_date"), col("user_id"), col("is_identified"), col("_link").as("account_id"),
                         col("events"), col("page_views"), col("signed_up"), col("activated"), col("cancelled"));
-        return Built.partial(updated, quarantined(landed));
+        return Built.partial(updated, quarantined(landed), part);
+    }
+
+    /**
+     * Re-linked users listed by name in the predicate, at most: a night with more (a reload of the
+     * contacts, say) replaces the whole table, which those users' rows reach anyway.
+     */
+    static final int MAX_LISTED_USERS = 2_000;
+
+    /**
+     * The part of the table an update recomputes: the rows dated on or after {@code from} (null:
+     * no new event) and every row of the {@code relinked} users; null when that is nothing.
+     */
+    static Built.Replacement replaced(java.time.LocalDate from, List<String> relinked) {
+        if (relinked.size() > MAX_LISTED_USERS) {
+            return new Built.Replacement("true", "every row (" + relinked.size() + " users re-linked to another account)");
+        }
+        List<String> predicate = new java.util.ArrayList<>();
+        List<String> words = new java.util.ArrayList<>();
+        if (from != null) {
+            predicate.add("activity_date >= DATE'" + from + "'");
+            words.add("the rows dated from " + from);
+        }
+        if (!relinked.isEmpty()) {
+            predicate.add("user_id IN (" + relinked.stream().sorted().map(FactActivityDaily::sqlString)
+                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
+            words.add("every row of " + relinked.size() + (relinked.size() == 1 ? " user" : " users") + " re-linked to another account");
+        }
+        return predicate.isEmpty() ? null : new Built.Replacement(String.join(" OR ", predicate), String.join(" and ", words));
+    }
+
+    /** A Spark SQL string literal: backslash and quote escaped (the parser reads backslash escapes). */
+    static String sqlString(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     private static final String[] KEY = {"activity_date", "user_id"};

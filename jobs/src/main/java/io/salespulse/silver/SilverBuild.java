@@ -160,7 +160,7 @@ public final class SilverBuild {
             quarantine.add(orders.quarantined());
             Dataset<Row> conformedOrders = Frames.pin(orders.rows(), cached);
             Dataset<Row> acquisitions = Frames.pin(CustomerAcquisition.acquisitions(conformedOrders), cached);
-            FactActivityDaily.Increment increment = activityIncrement(previous, inputs);
+            FactActivityDaily.Increment increment = activityIncrement(previous, inputs, cached);
             if (increment != null) {
                 progress.step("silver", "fact_activity_daily: adding the events landed after " + increment.appliedThrough());
             }
@@ -241,6 +241,9 @@ public final class SilverBuild {
                 r, reconcile(object, staged, r));
     }
 
+    /** Rows of a replaced part of a table per file written: a night's replacement is one file. */
+    static final long ROWS_PER_REPLACING_FILE = 1_000_000L;
+
     /**
      * One table built, checked and written.
      *
@@ -264,9 +267,15 @@ public final class SilverBuild {
         QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
         long stored = profile.rows();
         if (built.partial()) {
-            // the rows that change: written over the stored table, which later models read whole
+            // the part of the stored table the build recomputed replaces that part, in one commit; the
+            // models after it read the table whole
             if (profile.rows() > 0) {
-                writer.upsert(LAYER, t, rows);
+                progress.step(LAYER, t.name() + ": replacing " + built.replacing().description());
+                // Delta copies each touched file's other rows to one new file and adds these as they
+                // are split: a night's few in one file, not one per partition (the table's files add up
+                // until the weekly maintain compacts them)
+                int files = (int) Math.min(rows.rdd().getNumPartitions(), 1 + profile.rows() / ROWS_PER_REPLACING_FILE);
+                writer.replaceWhere(LAYER, t.name(), rows.coalesce(files), built.replacing().predicate());
             }
             rows = writer.read(LAYER, t.name());
             stored = writer.storedRows(LAYER, t.name());
@@ -317,7 +326,7 @@ public final class SilverBuild {
      * (checked in the events table's commits: a forget, a re-landed old folder or a late folder
      * for an old date means computing it again from all events). Null otherwise.
      */
-    private FactActivityDaily.Increment activityIncrement(BuildState previous, BuildState now) {
+    private FactActivityDaily.Increment activityIncrement(BuildState previous, BuildState now, List<Dataset<Row>> pinned) {
         if (previous == null) {
             return null; // computed for the first time (or rebuilt): nothing to update
         }
@@ -349,7 +358,7 @@ public final class SilverBuild {
             progress.step(LAYER, "fact_activity_daily: computed from all events (" + whole + ")");
             return null;
         }
-        return new FactActivityDaily.Increment(previous.runDate(), writer.read(LAYER, FactActivityDaily.TABLE.name()));
+        return new FactActivityDaily.Increment(previous.runDate(), writer.read(LAYER, FactActivityDaily.TABLE.name()), pinned);
     }
 
     /**

@@ -258,15 +258,14 @@ class TableWriterTest extends SparkTestBase {
     }
 
     @Test
-    void storedRowsAreCountedFromTheLogAfterAnUpsert() {
+    void storedRowsAreCountedFromTheLogAfterAReplace() {
         String root = workDir("writer-rows").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
         writer.sync("silver", "t", "test", SCHEMA, List.of("id"), values("id, value", "('K1', 'a'), ('K2', 'b'), ('K3', 'c')"),
                 null, List.of());
         assertThat(writer.storedRows("silver", "t")).isEqualTo(3);
-        // one key updated, two new: 5 rows, whatever files the MERGE rewrote
-        writer.upsert("silver", new TableSpec("t", "test", SCHEMA, List.of("id")),
-                values("id, value", "('K2', 'B'), ('K4', 'd'), ('K5', 'e')"));
+        // one key replaced, two new: 5 rows, whatever files the replace rewrote
+        writer.replaceWhere("silver", "t", values("id, value", "('K2', 'B'), ('K4', 'd'), ('K5', 'e')"), "id >= 'K2' AND id <> 'K3'");
         assertThat(writer.storedRows("silver", "t")).isEqualTo(5);
         // a small table's count comes from the checksum file's list of files: no Spark job
         try (StageMetrics metrics = StageMetrics.attach(spark().sparkContext())) {

@@ -5,6 +5,7 @@ import io.salespulse.testing.Bronze;
 import io.salespulse.testing.SparkTestBase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -125,13 +126,15 @@ class SilverFactsTest extends SparkTestBase {
     }
 
     @Test
-    void dailyActivityUpdateAddsOnlyNewMessagesAndRelinksUsers() {
+    void dailyActivityUpdateRecomputesTheDaysFromTheEarliestNewEventAndTheRelinkedUsers() {
         Bronze events = Bronze.of("messageId", "type", "event", "userId", "anonymousId", "timestamp", "traits")
                 // counted already (applied through March 2)
+                .row("2026-02-27", "m0", "page", null, "u1", "a1", "2026-02-27T09:00:00Z", null)
+                .row("2026-02-27", "m8", "page", null, null, "a9", "2026-02-27T10:00:00Z", null)
                 .row("2026-03-01", "m1", "identify", null, "u1", "a1", "2026-03-01T09:00:00Z", "{\"email\":\"old@x.com\"}")
                 .row("2026-03-01", "m2", "track", "Signed Up", "u1", "a1", "2026-03-01T09:05:00Z", null)
                 .row("2026-03-01", "m3", "page", null, null, "a2", "2026-03-01T10:00:00Z", null)
-                .row("2026-03-01", "m10", "identify", null, "u3", null, "2026-03-01T11:00:00Z", "{\"email\":\"c3@x.com\"}")
+                .row("2026-03-01", "m10", "identify", null, "u'3", null, "2026-03-01T11:00:00Z", "{\"email\":\"c3@x.com\"}")
                 .row("2026-03-02", "m9", "page", null, "u2", null, "2026-03-02T10:00:00Z", null)
                 // landed March 3: m2 again (counted already), a late page view of March 1, a newer identify
                 // of u1, a new day for u1, one message delivered twice, one that cannot be typed
@@ -149,31 +152,52 @@ class SilverFactsTest extends SparkTestBase {
                 .row("2026-03-03", "C3", "false", "2026-03-01T10:00:00Z", "2026-03-03T10:00:00Z", "A-3b", "c3@x.com"));
         // the table as the run of March 2 left it, by hand
         Dataset<Row> stored = spark().createDataFrame(List.of(
+                org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-02-27"), "u1", true, "A-old", 1L, 1L, false, false, false),
+                org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-02-27"), "a9", false, null, 1L, 1L, false, false, false),
                 org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-01"), "u1", true, "A-old", 2L, 0L, true, false, false),
                 org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false, false),
-                org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-01"), "u3", true, "A-3", 1L, 0L, false, false, false),
+                org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-01"), "u'3", true, "A-3", 1L, 0L, false, false, false),
                 org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-02"), "u2", true, null, 1L, 1L, false, false, false)),
                 FactActivityDaily.TABLE.schema());
 
+        List<Dataset<Row>> pinned = new java.util.ArrayList<>();
         Built update = FactActivityDaily.update(events.frame(), contacts,
-                new FactActivityDaily.Increment(java.time.LocalDate.parse("2026-03-02"), stored));
+                new FactActivityDaily.Increment(java.time.LocalDate.parse("2026-03-02"), stored, pinned));
 
-        List<Object[]> changed = List.of(
+        // the late page view reaches back to March 1; u1 and u'3 (a quote in the id) link to other accounts now
+        assertThat(update.replacing().predicate())
+                .isEqualTo("activity_date >= DATE'2026-03-01' OR user_id IN ('u\\'3', 'u1')");
+        List<Object[]> replaced = List.of(
+                row(Date.valueOf("2026-02-27"), "u1", true, "A-ada", 1L, 1L, false, false, false),
                 row(Date.valueOf("2026-03-01"), "u1", true, "A-ada", 3L, 1L, true, false, false),
-                row(Date.valueOf("2026-03-01"), "u3", true, "A-3b", 1L, 0L, false, false, false),
+                row(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false, false),
+                row(Date.valueOf("2026-03-01"), "u'3", true, "A-3b", 1L, 0L, false, false, false),
+                row(Date.valueOf("2026-03-02"), "u2", true, null, 1L, 1L, false, false, false),
                 row(Date.valueOf("2026-03-03"), "a2", false, null, 1L, 1L, false, false, false),
                 row(Date.valueOf("2026-03-03"), "u1", true, "A-ada", 2L, 0L, false, true, false));
         String[] columns = {"activity_date", "user_id", "is_identified", "account_id", "events", "page_views", "signed_up",
                 "activated", "cancelled"};
-        assertRows("changed rows", changed, rowsOf(update.rows().selectExpr(columns)));
+        assertRows("replacing rows", replaced, rowsOf(update.rows().selectExpr(columns)));
         assertRows("quarantined", List.<Object[]>of(row("m7", "unknown event type 'robot'")),
                 rowsOf(update.quarantined().select("record_id", "reason")));
-        // and the stored table with them is what computing from every event gives
+        // the stored table with them in place of the rows the predicate matches is what computing from every event gives
+        List<Object[]> whole = new java.util.ArrayList<>(replaced);
+        whole.add(row(Date.valueOf("2026-02-27"), "a9", false, null, 1L, 1L, false, false, false));
+        assertRows("stored, the rows replaced", whole, rowsOf(stored.where(functions.not(functions.expr(update.replacing().predicate())))
+                .unionByName(update.rows()).selectExpr(columns)));
         Dataset<Row> all = FactActivityDaily.stage(events.frame());
         Dataset<Row> rebuilt = FactActivityDaily.build(FactActivityDaily.dedupe(all.where(col("_error").isNull())), contacts);
-        List<Object[]> whole = new java.util.ArrayList<>(changed);
-        whole.add(row(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false, false));
-        whole.add(row(Date.valueOf("2026-03-02"), "u2", true, null, 1L, 1L, false, false, false));
         assertRows("rebuilt", whole, rowsOf(rebuilt.selectExpr(columns)));
+        io.salespulse.common.Frames.unpersistAll(pinned);
+    }
+
+    @Test
+    void anUpdateWithNothingNewReplacesNothingAndManyRelinkedUsersReplaceTheWholeTable() {
+        assertThat(FactActivityDaily.replaced(null, List.of())).isNull();
+        assertThat(FactActivityDaily.replaced(null, List.of("a\\b")).predicate()).isEqualTo("user_id IN ('a\\\\b')");
+        assertThat(FactActivityDaily.replaced(java.time.LocalDate.parse("2026-03-01"), List.of()).description())
+                .isEqualTo("the rows dated from 2026-03-01");
+        List<String> many = java.util.stream.IntStream.rangeClosed(0, FactActivityDaily.MAX_LISTED_USERS).mapToObj(i -> "u" + i).toList();
+        assertThat(FactActivityDaily.replaced(java.time.LocalDate.parse("2026-03-01"), many).predicate()).isEqualTo("true");
     }
 }
