@@ -99,8 +99,8 @@ public final class FactActivityDaily {
 
     /**
      * From the run's inputs: bronze events staged and deduplicated; an event that cannot be typed is
-     * quarantined. With an {@link SilverInputs#activityIncrement() increment}, only the rows that
-     * change, as they are to be stored ({@link Built#partial()}).
+     * quarantined. With an {@link SilverInputs#activityIncrement() increment}, only the part of the
+     * stored table the update recomputes, as it is to be stored ({@link #update}, {@link Built#replacing()}).
      */
     public static Built build(SilverInputs in) {
         if (in.activityIncrement() != null) {
