@@ -109,9 +109,8 @@ public final class FactActivityDaily {
         Dataset<Row> staged = stage(in.events());
         int parts = partitionsFor(in.events());
         Dataset<Row> events = dedupe(staged.where(col("_error").isNull()).repartition(parts, col("id")));
-        // gathered into the session's partitions again: each task aggregates its parts one after the other
-        return new Built(build(events, in.live(SourceObject.CONTACT), parts)
-                .coalesce(in.events().sparkSession().sessionState().conf().numShufflePartitions()), quarantined(staged));
+        // in its many partitions: SilverBuild pins them as they are and writes them in the session's few
+        return new Built(build(events, in.live(SourceObject.CONTACT), parts), quarantined(staged));
     }
 
     /** Compressed bronze bytes per partition of a build from all events. */

@@ -280,7 +280,12 @@ public final class SilverBuild {
             rows = writer.read(LAYER, t.name());
             stored = writer.storedRows(LAYER, t.name());
         } else {
-            writer.publish(LAYER, t, rows, rebuild, null);
+            // a table computed in many partitions (the activity from all events) is pinned as computed, a
+            // small block per part, and written in the session's partitions: gathered before the pin, each
+            // task's block held half the table, unrolled in memory beside the aggregation computing it,
+            // which then ran out of a 2 GB heap at scale 1
+            int session = spark.sessionState().conf().numShufflePartitions();
+            writer.publish(LAYER, t, rows.rdd().getNumPartitions() > session ? rows.coalesce(session) : rows, rebuild, null);
         }
         progress.table(LAYER, t.name(), stored);
         return new Written(m, rows, stored, profile.checks(), built.quarantined());
