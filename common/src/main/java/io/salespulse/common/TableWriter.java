@@ -601,6 +601,35 @@ public final class TableWriter {
         return stats == null || stats.isNull() ? null : JSON.readTree(stats.asText());
     }
 
+    /**
+     * Whether a commit from version {@code from} to {@code to} may have changed the table's rows or
+     * columns: one that adds or removes a file as a data change, or changes the metadata. A
+     * compaction ({@code OPTIMIZE}: its files are added and removed with {@code dataChange=false}), a
+     * vacuum's commits and an empty range change nothing. Read from the log (no Spark job); true when a
+     * commit file is gone.
+     */
+    public boolean rowsChanged(String layer, String table, long from, long to) {
+        String path = location(layer, table);
+        for (long v = from; v <= to; v++) {
+            List<com.fasterxml.jackson.databind.JsonNode> actions = commit(path, v);
+            if (actions == null) {
+                return true;
+            }
+            for (com.fasterxml.jackson.databind.JsonNode action : actions) {
+                if (action.has("metaData")) {
+                    return true;
+                }
+                for (String kind : List.of("add", "remove")) {
+                    com.fasterxml.jackson.databind.JsonNode file = action.get(kind);
+                    if (file != null && file.path("dataChange").asBoolean(true)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     /** The actions of one commit of the table, one JSON object per line; null when its file is gone. */
     private List<com.fasterxml.jackson.databind.JsonNode> commit(String path, long version) {
         String name = String.format("%020d.json", version);

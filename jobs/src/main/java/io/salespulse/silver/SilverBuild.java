@@ -326,7 +326,8 @@ public final class SilverBuild {
 
     /**
      * fact_activity_daily can take just the events landed since silver was last computed when the
-     * table is as that computation left it (no run or hand fix wrote it since), the settings and
+     * table holds the rows that computation left (no run or hand fix wrote it since; the weekly
+     * maintain's compaction rewrites its files, not its rows), the settings and
      * the date have not gone back, and bronze gained events only in folders after that date
      * (checked in the events table's commits: a forget, a re-landed old folder or a late folder
      * for an old date means computing it again from all events). Null otherwise.
@@ -346,7 +347,9 @@ public final class SilverBuild {
             whole = "the settings changed";
         } else if (now.runDate().isBefore(previous.runDate())) {
             whole = "silver was computed as of a later date";
-        } else if (stored < 0 || stored != now.versions().get(fact)) {
+        } else if (stored < 0 || now.versions().get(fact) < stored
+                || writer.rowsChanged(LAYER, FactActivityDaily.TABLE.name(), stored + 1, now.versions().get(fact))) {
+            // the weekly maintain's compaction rewrites the table's files, not its rows: an increment still applies
             whole = fact + " was written since silver was last computed";
         } else if (before < 0 || after < before) {
             whole = events + " is not the table silver was computed from";

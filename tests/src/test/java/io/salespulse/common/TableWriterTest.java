@@ -160,6 +160,7 @@ class TableWriterTest extends SparkTestBase {
         spark().sql("DELETE FROM delta.`" + writer.location("bronze", "events") + "` WHERE id = 'm1'");
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-01"));
+        assertThat(writer.rowsChanged("bronze", "events", before + 1, writer.version("bronze", "events"))).isTrue();
         // a version whose commit file is gone (log clean-up) cannot be told
         assertThat(writer.changedValues("bronze", "events", "d", 0, writer.version("bronze", "events") + 1)).isEmpty();
     }
@@ -204,13 +205,16 @@ class TableWriterTest extends SparkTestBase {
         assertThat(writer.changedValues("bronze", "events", "d", before + 2, writer.version("bronze", "events"))).isEmpty();
     }
 
-    /** OPTIMIZE commits a new version that rewrites the same rows: no value changed. */
+    /** OPTIMIZE commits a new version that rewrites the same rows: no value changed, no row either (nor does a VACUUM). */
     private void compactionChangesNothing(TableWriter writer) {
         long before = writer.version("bronze", "events");
+        assertThat(writer.rowsChanged("bronze", "events", before, before)).as("the commit before").isTrue();
         spark().sql("OPTIMIZE delta.`" + writer.location("bronze", "events") + "`");
         assertThat(writer.version("bronze", "events")).isGreaterThan(before);
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of());
+        spark().sql("VACUUM delta.`" + writer.location("bronze", "events") + "` RETAIN 168 HOURS");
+        assertThat(writer.rowsChanged("bronze", "events", before + 1, writer.version("bronze", "events"))).isFalse();
     }
 
     @Test
