@@ -106,13 +106,18 @@ final class AffectedDates {
     static final List<TableSpec> WHOLE = List.of(Dimensions.CAMPAIGN, FactCampaignMember.TABLE);
 
     /**
-     * @param dates    the KPI dates to recompute, ascending; null means every date from the first
-     * @param versions silver table → the version this run computes from (what the state records)
-     * @param reason    why every date is recomputed, or which changes reach which dates
-     * @param unchanged nothing gold reads changed since it was computed as of the same date with the
-     *                  same settings: every gold table would come out as it is
+     * @param dates         the KPI dates to recompute, ascending; null means every date from the first
+     * @param activityDates the dates among them whose engagement KPIs (kpi_daily's columns from
+     *                      fact_activity_daily: {@link RevenueKpis#ENGAGEMENT}) are recomputed: the new
+     *                      dates and those the activity's changes reach; on the others those KPIs stand
+     *                      as stored, since nothing they are computed from changed. Null with {@code dates}
+     * @param versions      silver table → the version this run computes from (what the state records)
+     * @param reason        why every date is recomputed, or which changes reach which dates
+     * @param unchanged     nothing gold reads changed since it was computed as of the same date with the
+     *                      same settings: every gold table would come out as it is
      */
-    record Plan(java.util.SortedSet<LocalDate> dates, Map<String, Long> versions, String reason, boolean unchanged) {
+    record Plan(java.util.SortedSet<LocalDate> dates, java.util.SortedSet<LocalDate> activityDates, Map<String, Long> versions,
+                String reason, boolean unchanged) {
 
         boolean everyDate() {
             return dates == null;
@@ -146,6 +151,7 @@ final class AffectedDates {
         for (LocalDate d = lastBuilt.plusDays(1).isBefore(first) ? first : lastBuilt.plusDays(1); !d.isAfter(runDate); d = d.plusDays(1)) {
             dates.add(d);
         }
+        java.util.SortedSet<LocalDate> activityDates = new java.util.TreeSet<>(dates);
         List<Dataset<Row>> reached = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         for (TableSpec t : inputs) {
@@ -164,7 +170,7 @@ final class AffectedDates {
                 changed.add(name(t));
                 try {
                     reached.add(reachedDates(writer.changes(SilverBuild.LAYER, t.name(), before + 1, now), t,
-                            REACH.get(t), first, runDate));
+                            REACH.get(t), first, runDate).withColumn("_activity", lit(t.equals(FactActivityDaily.TABLE))));
                 } catch (RuntimeException e) {
                     return unreadable(versions, name(t), e);
                 }
@@ -174,13 +180,16 @@ final class AffectedDates {
             try {
                 for (Row r : io.salespulse.common.Frames.unionByName(reached).distinct().collectAsList()) {
                     dates.add(r.getDate(0).toLocalDate());
+                    if (r.getBoolean(1)) {
+                        activityDates.add(r.getDate(0).toLocalDate());
+                    }
                 }
             } catch (RuntimeException e) {
                 return unreadable(versions, String.join(", ", changed), e);
             }
         }
         String reason = changed.isEmpty() ? "no silver change" : "changes in " + String.join(", ", changed);
-        return new Plan(dates, versions, reason, dates.isEmpty() && versions.equals(built) && runDate.equals(lastBuilt));
+        return new Plan(dates, activityDates, versions, reason, dates.isEmpty() && versions.equals(built) && runDate.equals(lastBuilt));
     }
 
     /**
@@ -254,7 +263,7 @@ final class AffectedDates {
                 after.put(name(t), writer.version(SilverBuild.LAYER, t.name()));
             }
         }
-        return new Plan(null, after, reason, false);
+        return new Plan(null, null, after, reason, false);
     }
 
     /** Records what gold was computed from, after every gold table is written (one commit; none when unchanged). */

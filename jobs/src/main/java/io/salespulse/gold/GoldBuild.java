@@ -118,7 +118,8 @@ public final class GoldBuild {
         // pinned from several threads while the KPI tables are computed side by side
         List<Dataset<Row>> cached = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
-            GoldInputs in = new GoldInputs(dates, from, runDate, silverInputs(cached), config.closedStages(), rules);
+            GoldInputs in = new GoldInputs(dates, from, runDate, silverInputs(cached), config.closedStages(), rules,
+                    everyDate ? null : engagement(recomputed, plan.activityDates(), runDate));
             // compute and count every table first: the quality gate sees them all before any is written
             Map<TableSpec, Dataset<Row>> computed = new LinkedHashMap<>();
             Map<TableSpec, Long> counts = new LinkedHashMap<>();
@@ -143,6 +144,39 @@ public final class GoldBuild {
         } finally {
             Frames.unpersistAll(cached);
         }
+    }
+
+    /**
+     * The engagement KPIs of an incremental run, when the activity's changes reach fewer of the
+     * recomputed dates than the other silver tables' do: computed for those, read from kpi_daily as
+     * stored for the others (a few hundred rows at most, held on the driver). Null, and computed for
+     * every recomputed date, when they all need it or a stored row is missing.
+     */
+    private GoldInputs.Engagement engagement(java.util.SortedSet<LocalDate> recomputed, java.util.SortedSet<LocalDate> activity,
+                                             LocalDate runDate) {
+        if (activity.size() == recomputed.size()) {
+            return null;
+        }
+        java.util.SortedSet<LocalDate> keptDates = new java.util.TreeSet<>(recomputed);
+        keptDates.removeAll(activity);
+        List<String> columns = new ArrayList<>(List.of("kpi_date"));
+        columns.addAll(RevenueKpis.ENGAGEMENT);
+        Dataset<Row> stored = TableWriter.conform(writer.read(LAYER, KpiDaily.TABLE.name()), KpiDaily.TABLE.schema())
+                .where(functions.expr("kpi_date IN (" + dateList(keptDates) + ")"))
+                .select(columns.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new));
+        List<Row> kept = stored.collectAsList();
+        if (kept.size() != keptDates.size()) {
+            progress.step(LAYER, "engagement KPIs computed for every recomputed date (" + kept.size() + " of "
+                    + keptDates.size() + " stored rows found)");
+            return null;
+        }
+        progress.step(LAYER, "engagement KPIs (from " + FactActivityDaily.TABLE.name() + ") recomputed for " + activity.size()
+                + " of those dates, kept as stored for the other " + keptDates.size());
+        return new GoldInputs.Engagement(
+                spark.createDataFrame(activity.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(),
+                        new StructType().add("kpi_date", DataTypes.DateType)),
+                activity.isEmpty() ? runDate.plusDays(1) : activity.first(),
+                spark.createDataFrame(kept, stored.schema()));
     }
 
     /**

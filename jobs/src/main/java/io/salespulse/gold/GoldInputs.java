@@ -25,14 +25,40 @@ import static org.apache.spark.sql.functions.lit;
  *                     will be after the run (its kept dates and its recomputed ones)
  * @param closedStages stage names that close a deal (open pipeline)
  * @param alertRules   the configured alert rules, already checked
+ * @param engagement   null when the engagement KPIs are computed for every date of {@code dates};
+ *                     otherwise for the dates it names, the others keeping their stored values
  */
 public record GoldInputs(Dataset<Row> dates, LocalDate from, LocalDate runDate, Map<TableSpec, Dataset<Row>> tables,
-                         List<String> closedStages, List<AlertRule> alertRules) {
+                         List<String> closedStages, List<AlertRule> alertRules, Engagement engagement) {
 
     public GoldInputs {
         tables = Map.copyOf(tables);
         closedStages = List.copyOf(closedStages);
         alertRules = List.copyOf(alertRules);
+    }
+
+    /** Every KPI computed for every date of {@code dates}. */
+    public GoldInputs(Dataset<Row> dates, LocalDate from, LocalDate runDate, Map<TableSpec, Dataset<Row>> tables,
+                      List<String> closedStages, List<AlertRule> alertRules) {
+        this(dates, from, runDate, tables, closedStages, alertRules, null);
+    }
+
+    /**
+     * The engagement KPIs (kpi_daily's columns from the activity, {@link RevenueKpis#ENGAGEMENT}) of
+     * an incremental run, when fewer dates need them than need the other KPIs: a lead converted today
+     * reaches the day it was created months ago, where nothing the activity KPIs read changed.
+     *
+     * @param dates the dates whose engagement KPIs are computed ({@code kpi_date}), among the run's
+     * @param from  the first of them (after the run date when there is none)
+     * @param kept  the stored engagement KPIs of the run's other dates: {@code kpi_date} and those columns
+     */
+    public record Engagement(Dataset<Row> dates, LocalDate from, Dataset<Row> kept) {
+    }
+
+    /** These inputs as the engagement KPIs are computed from: their own dates, when they have them. */
+    public GoldInputs forEngagement() {
+        return engagement == null ? this
+                : new GoldInputs(engagement.dates(), engagement.from(), runDate, tables, closedStages, alertRules, null);
     }
 
     /** A silver table, or a gold table an earlier model of this run built. */
@@ -54,7 +80,7 @@ public record GoldInputs(Dataset<Row> dates, LocalDate from, LocalDate runDate, 
     public GoldInputs with(TableSpec t, Dataset<Row> rows) {
         Map<TableSpec, Dataset<Row>> more = new LinkedHashMap<>(tables);
         more.put(t, rows);
-        return new GoldInputs(dates, from, runDate, more, closedStages, alertRules);
+        return new GoldInputs(dates, from, runDate, more, closedStages, alertRules, engagement);
     }
 
     /**

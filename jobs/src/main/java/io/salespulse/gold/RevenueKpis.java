@@ -6,6 +6,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
+import java.util.List;
 import java.util.Map;
 
 import static io.salespulse.gold.Windows.ratio;
@@ -50,24 +51,12 @@ public final class RevenueKpis {
                 Map.of("paying_customers_30d", 30), false);
         Dataset<Row> revenue30 = Windows.spanSums(in, orders, col("effective_date"), date_add(col("effective_date"), 30),
                 Map.of("_net_revenue_30d", col("revenue")));
-        Dataset<Row> activity = in.table(FactActivityDaily.TABLE);
-        // distinct users of a day are its rows: the table holds one row per (date, user), a key the
-        // silver gate checked before gold runs. Counting rows spares Spark the four distinct
-        // aggregates, which it computes by copying every activity row four times (Expand).
-        Dataset<Row> dau = activity.where(in.within("activity_date", 0)).groupBy(col("activity_date").as("kpi_date")).agg(
-                count(lit(1)).as("active_users"),
-                count(when(col("signed_up"), lit(1))).as("signups"),
-                count(when(col("activated"), lit(1))).as("activations"),
-                count(when(col("cancelled"), lit(1))).as("cancellations"));
-        Dataset<Row> engaged = Windows.distinctKeys(in, activity, "user_id", "activity_date", Map.of("wau", 7, "mau", 30), true);
         return in.dates()
                 .join(day, "kpi_date", "left")
                 .join(units, "kpi_date", "left")
                 .join(paying, "kpi_date", "left")
                 .join(revenue30, "kpi_date", "left")
-                .join(dau, "kpi_date", "left")
-                .join(engaged, "kpi_date", "left")
-                .join(activationRate(in), "kpi_date", "left")
+                .join(engagement(in), "kpi_date", "left")
                 .select(col("kpi_date"),
                         coalesce(col("orders"), lit(0L)).as("orders"),
                         coalesce(col("units"), ZERO).cast("decimal(38,6)").as("units"),
@@ -78,13 +67,51 @@ public final class RevenueKpis {
                         coalesce(col("active_users"), lit(0L)).as("active_users"),
                         coalesce(col("wau"), lit(0L)).as("wau"),
                         coalesce(col("mau"), lit(0L)).as("mau"),
-                        ratio(col("active_users"), col("mau")).as("stickiness"),
+                        // no stickiness on a day without activity (its count is 0 here, coalesced where computed)
+                        ratio(when(col("active_users").gt(0), col("active_users")), col("mau")).as("stickiness"),
                         ratio(col("_net_revenue_30d"), col("mau")).as("revenue_per_user_30d"),
                         ratio(col("_net_revenue_30d"), col("paying_customers_30d")).as("revenue_per_paying_customer_30d"),
                         coalesce(col("signups"), lit(0L)).as("signups"),
                         coalesce(col("activations"), lit(0L)).as("activations"),
                         coalesce(col("cancellations"), lit(0L)).as("cancellations"),
                         col("activation_rate_7d"));
+    }
+
+    /** kpi_daily's columns computed from fact_activity_daily alone (stickiness and ARPU are ratios of them). */
+    public static final List<String> ENGAGEMENT = List.of("active_users", "wau", "mau", "signups", "activations",
+            "cancellations", "activation_rate_7d");
+
+    /**
+     * The {@link #ENGAGEMENT} KPIs of the run's dates: computed for the dates that need them
+     * ({@link GoldInputs#forEngagement}), stored for the others. Reading the activity, gold's largest
+     * input, only as far back as those dates' windows reach is what keeps a night whose lead
+     * conversions reach old dates from scanning the year's activity.
+     */
+    static Dataset<Row> engagement(GoldInputs in) {
+        GoldInputs e = in.forEngagement();
+        Dataset<Row> activity = e.table(FactActivityDaily.TABLE);
+        // distinct users of a day are its rows: the table holds one row per (date, user), a key the
+        // silver gate checked before gold runs. Counting rows spares Spark the four distinct
+        // aggregates, which it computes by copying every activity row four times (Expand).
+        Dataset<Row> dau = activity.where(e.within("activity_date", 0)).groupBy(col("activity_date").as("kpi_date")).agg(
+                count(lit(1)).as("active_users"),
+                count(when(col("signed_up"), lit(1))).as("signups"),
+                count(when(col("activated"), lit(1))).as("activations"),
+                count(when(col("cancelled"), lit(1))).as("cancellations"));
+        Dataset<Row> engaged = Windows.distinctKeys(e, activity, "user_id", "activity_date", Map.of("wau", 7, "mau", 30), true);
+        Dataset<Row> computed = e.dates()
+                .join(dau, "kpi_date", "left")
+                .join(engaged, "kpi_date", "left")
+                .join(activationRate(e), "kpi_date", "left")
+                .select(col("kpi_date"),
+                        coalesce(col("active_users"), lit(0L)).as("active_users"),
+                        coalesce(col("wau"), lit(0L)).as("wau"),
+                        coalesce(col("mau"), lit(0L)).as("mau"),
+                        coalesce(col("signups"), lit(0L)).as("signups"),
+                        coalesce(col("activations"), lit(0L)).as("activations"),
+                        coalesce(col("cancellations"), lit(0L)).as("cancellations"),
+                        col("activation_rate_7d"));
+        return in.engagement() == null ? computed : computed.unionByName(in.engagement().kept());
     }
 
     /** Of the users who signed up on d, the share with an activation dated d through d+7. */

@@ -307,6 +307,47 @@ class GoldKpisTest extends SparkTestBase {
     }
 
     @Test
+    void engagementKpisKeptAsStoredOnDatesTheActivityDoesNotReach() {
+        // an incremental run recomputing 03-10, 03-15 and 03-31 (an order's change reaches them), where
+        // the activity's changes reach only 03-31: the other two keep their stored engagement KPIs
+        GoldInputs all = new Inputs("2026-03-10", "2026-03-31")
+                .with(FactOrder.TABLE, "order_line_id, order_id, account_id, effective_date, is_counted, is_reduction, quantity, order_total_amount_rc",
+                        "('I1', 'X1', 'A1', DATE'2026-03-05', true, false, 1.0, 100.0)")
+                .with(FactActivityDaily.TABLE, "activity_date, user_id, signed_up, activated, cancelled",
+                        "(DATE'2026-03-01', 'u3', false, false, false),"
+                                + "(DATE'2026-03-20', 'u2', false, false, false),"
+                                + "(DATE'2026-03-31', 'u1', true, false, false)")
+                .buildFor("2026-03-10", "2026-03-15", "2026-03-31");
+        // stored values no computation from these rows gives (03-10 would be 0 active users, mau 1: u3)
+        Dataset<Row> kept = spark().sql("SELECT * FROM VALUES "
+                + "(DATE'2026-03-10', 7L, 8L, 9L, 1L, 2L, 3L, CAST(0.25 AS DOUBLE)),"
+                + "(DATE'2026-03-15', 0L, 4L, 4L, 0L, 0L, 0L, CAST(NULL AS DOUBLE)) "
+                + "AS t(kpi_date, active_users, wau, mau, signups, activations, cancellations, activation_rate_7d)");
+        Dataset<Row> last = spark().sql("SELECT DATE'2026-03-31' AS kpi_date");
+        GoldInputs in = new GoldInputs(all.dates(), all.from(), all.runDate(), all.tables(), all.closedStages(), all.alertRules(),
+                new GoldInputs.Engagement(last, LocalDate.parse("2026-03-31"), kept));
+        Map<Date, Row> rev = byDate(RevenueKpis.daily(in));
+        assertThat(rev.keySet()).hasSize(3);
+        Row d10 = rev.get(d("2026-03-10"));
+        assertThat(new long[]{d10.getAs("active_users"), d10.getAs("wau"), d10.getAs("mau"), d10.getAs("signups"),
+                d10.getAs("activations"), d10.getAs("cancellations")}).containsExactly(7, 8, 9, 1, 2, 3);
+        assertThat((Double) d10.getAs("activation_rate_7d")).isEqualTo(0.25);
+        assertThat((Double) d10.getAs("stickiness")).isEqualTo(7.0 / 9);
+        // the revenue side is computed: X1's 100 over the stored mau
+        assertThat((Double) d10.getAs("revenue_per_user_30d")).isEqualTo(100.0 / 9);
+        Row d15 = rev.get(d("2026-03-15"));
+        assertThat((Object) d15.getAs("stickiness")).as("no active user that day").isNull();
+        assertThat((Double) d15.getAs("revenue_per_user_30d")).isEqualTo(25.0);
+        // 03-31 computed: u1 that day; u1 and u2 in [03-02, 03-31] (u3's 03-01 has left)
+        Row d31 = rev.get(d("2026-03-31"));
+        assertThat(new long[]{d31.getAs("active_users"), d31.getAs("wau"), d31.getAs("mau"), d31.getAs("signups")})
+                .containsExactly(1, 1, 2, 1);
+        assertThat((Double) d31.getAs("stickiness")).isEqualTo(0.5);
+        assertThat((Double) d31.getAs("activation_rate_7d")).isEqualTo(0.0);
+        assertThat((Double) d31.getAs("revenue_per_user_30d")).isEqualTo(50.0);
+    }
+
+    @Test
     void weightedPipelineIsNotRoundedAgain() {
         GoldInputs in = new Inputs("2026-03-01", "2026-03-01")
                 .with(FactOpportunityStage.TABLE, "history_id, opportunity_id, stage_name, entered_at, amount_rc, probability, is_closed_stage",
