@@ -83,9 +83,10 @@ public final class RevenueKpis {
 
     /**
      * The {@link #ENGAGEMENT} KPIs of the run's dates: computed for the dates that need them
-     * ({@link GoldInputs#forEngagement}), stored for the others. Reading the activity, gold's largest
-     * input, only as far back as those dates' windows reach is what keeps a night whose lead
-     * conversions reach old dates from scanning the year's activity.
+     * ({@link GoldInputs#forEngagement}), stored for the others: a night whose lead conversions reach
+     * old dates no longer computes the activity's windows (gold's largest input) for each of them.
+     * The activity rows are filtered to those dates' windows; whether the scan skips files depends
+     * on how the table's files are laid out by date.
      */
     static Dataset<Row> engagement(GoldInputs in) {
         GoldInputs e = in.forEngagement();
