@@ -64,17 +64,13 @@ public final class RevenueKpis {
                         coalesce(col("net_revenue"), ZERO).cast("decimal(38,6)").as("net_revenue"),
                         ratio(col("gross_revenue"), col("orders")).as("avg_order_value"),
                         coalesce(col("paying_customers_30d"), lit(0L)).as("paying_customers_30d"),
-                        coalesce(col("active_users"), lit(0L)).as("active_users"),
-                        coalesce(col("wau"), lit(0L)).as("wau"),
-                        coalesce(col("mau"), lit(0L)).as("mau"),
-                        // no stickiness on a day without activity (its count is 0 here, coalesced where computed)
+                        // engagement has a row for every date, its counts 0 where there was no activity
+                        col("active_users"), col("wau"), col("mau"),
+                        // no stickiness on a day without activity
                         ratio(when(col("active_users").gt(0), col("active_users")), col("mau")).as("stickiness"),
                         ratio(col("_net_revenue_30d"), col("mau")).as("revenue_per_user_30d"),
                         ratio(col("_net_revenue_30d"), col("paying_customers_30d")).as("revenue_per_paying_customer_30d"),
-                        coalesce(col("signups"), lit(0L)).as("signups"),
-                        coalesce(col("activations"), lit(0L)).as("activations"),
-                        coalesce(col("cancellations"), lit(0L)).as("cancellations"),
-                        col("activation_rate_7d"));
+                        col("signups"), col("activations"), col("cancellations"), col("activation_rate_7d"));
     }
 
     /** kpi_daily's columns computed from fact_activity_daily alone (stickiness and ARPU are ratios of them). */
@@ -82,7 +78,7 @@ public final class RevenueKpis {
             "cancellations", "activation_rate_7d");
 
     /**
-     * The {@link #ENGAGEMENT} KPIs of the run's dates: computed for the dates that need them
+     * The {@link #ENGAGEMENT} KPIs of every date of the run, one row each: computed for the dates that need them
      * ({@link GoldInputs#forEngagement}), stored for the others: a night whose lead conversions reach
      * old dates no longer computes the activity's windows (gold's largest input) for each of them.
      * The activity rows are filtered to those dates' windows; whether the scan skips files depends
