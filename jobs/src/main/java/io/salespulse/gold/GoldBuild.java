@@ -58,8 +58,9 @@ public final class GoldBuild {
     public static final String LAYER = "gold";
 
     /**
-     * Every gold table, in build (and write) order: a model may read the gold tables it names, listed
-     * before it (alerts read the KPI tables); the models that read no other are computed side by side.
+     * Every gold table, in build order: a model may read the gold tables it names, listed before it
+     * (alerts read the KPI tables); the models that read no other are computed side by side. All are
+     * computed and held before any is written, and then written side by side.
      * Adding a gold table is one class (its TableSpec and build) and one line here.
      */
     public static final List<GoldModel> MODELS = List.of(
@@ -127,7 +128,10 @@ public final class GoldBuild {
             GoldInputs inputs = in;
             in = SparkSessions.compiledWhen(spark, large(), () -> compute(inputs, everyDate, recomputed, cached, computed, counts, keyChecks));
             gate.beforeGold(keyChecks, totals(computed.get(KpiDaily.TABLE), in));
-            for (GoldModel m : MODELS) {
+            // every table is computed and held: each write is its own commit, so they go side by side
+            // (a write is mostly the driver's Delta work, the cores free meanwhile); the record of what
+            // gold was computed from comes only after all of them
+            SideBySide.map(MODELS, (int) config.getLong(SalespulseConfig.STEPS_AT_ONCE), m -> {
                 TableSpec t = m.table();
                 spark.sparkContext().setJobDescription("write gold." + t.name());
                 if (rebuild || !m.dated() || everyDate) {
@@ -137,7 +141,8 @@ public final class GoldBuild {
                     writer.publish(LAYER, t, computed.get(t), false, "t.kpi_date IN (" + dateList(recomputed) + ")");
                 }
                 progress.table(LAYER, t.name(), counts.get(t));
-            }
+                return t;
+            });
             affected.record(plan, runDate, settings);
             List<Row> today = in.table(KpiDaily.TABLE).where(col("kpi_date").equalTo(lit(Date.valueOf(runDate)))).collectAsList();
             return today.isEmpty() ? null : today.get(0);
