@@ -252,12 +252,12 @@ public final class GoldBuild {
 
     /**
      * Whether the KPIs are computed with Spark's code generation: in local mode, when the activity
-     * rows (by far gold's largest input) are at least {@code run.compile_min_rows}, as silver does
-     * for a table that large. Counted from the table's log, and only where the session could compile.
+     * rows (by far gold's largest input) are at least {@code run.gold_compile_min_rows}. Counted from
+     * the table's log, and only where the session could compile.
      */
     private boolean large() {
         OptionalLong activity = SparkSessions.rowsToCompile(writer, SilverBuild.LAYER, FactActivityDaily.TABLE.name(),
-                config.getLong(SalespulseConfig.COMPILE_MIN_ROWS));
+                config.getLong(SalespulseConfig.GOLD_COMPILE_MIN_ROWS));
         activity.ifPresent(n -> progress.step(LAYER, String.format("%s: %,d rows stored, KPIs computed with code generation",
                 FactActivityDaily.TABLE.name(), n)));
         return activity.isPresent();

@@ -45,7 +45,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
      * interpret, so the comparison also holds the two evaluation modes to the same rows.
      */
     static final Map<String, String> DAILY_ENV = Map.of("SALESPULSE_HASH_KEY", Cli.TEST_HASH_KEY,
-            "SALESPULSE_RUN_COMPILE_MIN_ROWS", "5000");
+            "SALESPULSE_RUN_COMPILE_MIN_ROWS", "5000", "SALESPULSE_RUN_GOLD_COMPILE_MIN_ROWS", "5000");
 
     @Test
     void dailyRunsEqualARebuild() {
