@@ -114,8 +114,7 @@ public final class GoldBuild {
                 + " (" + plan.reason() + ")");
         Dataset<Row> dates = everyDate
                 ? spark.range(1).select(explode(sequence(lit(Date.valueOf(first)), lit(Date.valueOf(runDate)))).as("kpi_date"))
-                : spark.createDataFrame(recomputed.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(),
-                        new StructType().add("kpi_date", DataTypes.DateType));
+                : kpiDates(recomputed);
         // pinned from several threads while the KPI tables are computed side by side
         List<Dataset<Row>> cached = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
@@ -178,8 +177,7 @@ public final class GoldBuild {
         progress.step(LAYER, "engagement KPIs (from " + FactActivityDaily.TABLE.name() + ") recomputed for " + activity.size()
                 + " of those dates, kept as stored for the other " + keptDates.size());
         return new GoldInputs.Engagement(
-                spark.createDataFrame(activity.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(),
-                        new StructType().add("kpi_date", DataTypes.DateType)),
+                kpiDates(activity),
                 activity.isEmpty() ? runDate.plusDays(1) : activity.first(),
                 spark.createDataFrame(kept, stored.schema()));
     }
@@ -270,6 +268,12 @@ public final class GoldBuild {
             rows = rows.where(functions.expr("kpi_date IN (" + dateList(recomputed) + ")").equalTo(false));
         }
         return TableWriter.conform(rows, t.schema());
+    }
+
+    /** One row per date, {@code kpi_date}: the spine of the dates a run computes. */
+    private Dataset<Row> kpiDates(java.util.SortedSet<LocalDate> dates) {
+        return spark.createDataFrame(dates.stream().map(d -> RowFactory.create(Date.valueOf(d))).toList(),
+                new StructType().add("kpi_date", DataTypes.DateType));
     }
 
     private static String dateList(java.util.SortedSet<LocalDate> dates) {
