@@ -101,7 +101,8 @@ public final class SalespulseConfig {
             "1500", "Delay between writing the lease and reading it back; two runs racing for it both see the last writer.", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey COMPILE_MIN_ROWS = new ConfigKey("run.compile_min_rows",
             "250000", "In local mode, a silver table holding at least this many rows is built and written with Spark's code "
-            + "generation, and ingest loads an object that way when its new snapshots hold that many rows (by their "
+            + "generation, silver stages a Salesforce object that way when its bronze table holds that many rows, and "
+            + "ingest loads an object that way when its new snapshots hold that many rows (by their "
             + "manifests); smaller ones are interpreted, which is faster for small data. In any mode, gold reads a silver "
             + "table smaller than this once and holds its rows for the run (docs/performance.md).", ConfigKey.Kind.WHOLE_NUMBER);
     // gold filters the activity to the dates it recomputes before its windows: compiling pays only when

@@ -199,8 +199,11 @@ public final class SilverBuild {
                 }
                 left.removeAll(wave);
             }
-            long quarantined = writeQuarantine(quarantine, cached, increment != null);
-            Outcome outcome = new Outcome(counts, quarantined, collect(reconciliation), keyChecks, inputs, in.tables(), cached);
+            // the quarantine and the reconciliation read every staged row again: compiled when the staging was
+            boolean large = objects.stream().anyMatch(Staged::compiled);
+            long quarantined = SparkSessions.compiledWhen(spark, large, () -> writeQuarantine(quarantine, cached, increment != null));
+            List<Reconciliation> counted = SparkSessions.compiledWhen(spark, large, () -> collect(reconciliation));
+            Outcome outcome = new Outcome(counts, quarantined, counted, keyChecks, inputs, in.tables(), cached);
             handedOver = true; // released by the caller once the quality gate has read the tables
             return outcome;
         } finally {
@@ -226,19 +229,36 @@ public final class SilverBuild {
         return m.table().equals(FactActivityDaily.TABLE) && increment == null;
     }
 
-    /** One object staged: its bad rows, its every version ranked, and where each bronze row went. */
-    private record Staged(SourceObject object, Dataset<Row> quarantined, Dataset<Row> ranked, Dataset<Row> reconciliation) {
+    /**
+     * One object staged: its bad rows, its every version ranked, where each bronze row went, and
+     * whether it was staged with code generation.
+     */
+    private record Staged(SourceObject object, Dataset<Row> quarantined, Dataset<Row> ranked, Dataset<Row> reconciliation,
+                          boolean compiled) {
     }
 
-    /** Types an object's bronze rows and ranks its versions (both held for the run). */
+    /**
+     * Types an object's bronze rows and ranks its versions (both held for the run). An object of at
+     * least {@code run.compile_min_rows} bronze rows (at scale 1: Lead, Account, Opportunity, their
+     * history, campaign members) is typed and ranked here, compiled: otherwise its rows are computed
+     * by the first model that reads them, a small one, interpreted.
+     */
     private Staged stage(SourceObject object, StagedObject model, LocalDate runDate, List<Row> fullSnapshots,
                          List<Dataset<Row>> cached) {
         spark.sparkContext().setJobDescription("silver " + runDate + ": stage " + object.bronzeTable());
         Dataset<Row> staged = Frames.pin(Staging.stage(bronze(object, runDate), model), cached);
         Dataset<Row> full = deletingSnapshots(object, fullSnapshots);
         Dataset<Row> r = Frames.pin(CurrentState.rank(staged.where(col("_error").isNull()), full), cached);
+        OptionalLong large = SparkSessions.rowsToCompile(writer, BronzeIngest.LAYER, object.bronzeTable(),
+                config.getLong(SalespulseConfig.COMPILE_MIN_ROWS));
+        if (large.isPresent()) {
+            progress.step(LAYER, String.format("%s: %,d rows in bronze, staged with code generation", object.bronzeTable(),
+                    large.getAsLong()));
+            // one job computes and holds both: the ranking reads the staged rows as they are pinned
+            SparkSessions.compiledWhen(spark, true, r::count);
+        }
         return new Staged(object, Built.quarantine(staged.where(col("_error").isNotNull()), object.bronzeTable(), col("_error")),
-                r, reconcile(object, staged, r));
+                r, reconcile(object, staged, r), large.isPresent());
     }
 
     /** Rows of a replaced part of a table per file written: a night's replacement is one file. */
