@@ -239,9 +239,9 @@ public final class SilverBuild {
 
     /**
      * Types an object's bronze rows and ranks its versions (both held for the run). An object of at
-     * least {@code run.compile_min_rows} bronze rows (at scale 1: Lead, Account, Opportunity, their
-     * history, campaign members) is typed and ranked here, compiled: otherwise its rows are computed
-     * by the first model that reads them, a small one, interpreted.
+     * least {@code run.compile_min_rows} bronze rows (at scale 1: Lead, Opportunity and its history)
+     * is typed and ranked here, compiled: otherwise its rows are computed by the first model that
+     * reads them, a small one, interpreted.
      */
     private Staged stage(SourceObject object, StagedObject model, LocalDate runDate, List<Row> fullSnapshots,
                          List<Dataset<Row>> cached) {
