@@ -166,7 +166,7 @@ class SilverEndToEndTest extends SparkTestBase {
             }
         }
         assertThat(phones).isNotEmpty();
-        // every string value of every silver and gold table as (table, column, value), checked in one pass
+        // every string value of every silver and gold table as a (layer.table.column, value) row, checked in one pass
         List<Dataset<Row>> values = new java.util.ArrayList<>();
         List<String[]> tables = new java.util.ArrayList<>();
         REQUIRED.keySet().forEach(n -> tables.add(new String[]{"silver", n}));
