@@ -113,10 +113,13 @@ class SilverEndToEndTest extends SparkTestBase {
             assertThat(compiled.get(t)).as(t).isEqualTo(interpreted.get(t));
         }
         // where every bronze row went, counted compiled
-        Dataset<Row> counts = spark().read().format("delta").load(copy + "/ops/run_log").orderBy(col("ended_at").desc()).limit(1)
-                .selectExpr("explode(silver_counts) AS c").select("c.*");
-        assertRows("reconciliation", rowsOf(table("ops", "run_log").selectExpr("explode(silver_counts) AS c").select("c.*")),
-                rowsOf(counts));
+        Dataset<Row> lastRun = spark().read().format("delta").load(copy + "/ops/run_log").orderBy(col("ended_at").desc()).limit(1);
+        assertRows("reconciliation", rowsOf(silverCounts(table("ops", "run_log"))), rowsOf(silverCounts(lastRun)));
+    }
+
+    /** The reconciliation of the runs in {@code runLog}: a row per bronze table (table_name, rows_in, quarantined, …). */
+    private static Dataset<Row> silverCounts(Dataset<Row> runLog) {
+        return runLog.selectExpr("explode(silver_counts) AS c").select("c.*");
     }
 
     private static Dataset<Row> table(String layer, String name) {
@@ -139,7 +142,7 @@ class SilverEndToEndTest extends SparkTestBase {
 
     @Test
     void everyBronzeRowIsAccountedFor() {
-        List<Row> counts = table("ops", "run_log").selectExpr("explode(silver_counts) AS c").select("c.*").collectAsList();
+        List<Row> counts = silverCounts(table("ops", "run_log")).collectAsList();
         assertThat(counts).hasSize(12);
         for (Row c : counts) {
             String t = c.getString(0);
