@@ -24,6 +24,15 @@ import java.util.TreeMap;
  */
 final class DemoCompany {
 
+    /**
+     * Changes whenever the same arguments would generate different data, so cached landings
+     * (bin/bench) are generated again. 2: every lead has its own email address.
+     */
+    static final int GENERATOR_VERSION = 2;
+
+    /** Every {@value}th lead is a person who came back: it repeats the name and email of the lead seven before. */
+    static final int RETURNING_LEAD_EVERY = 25;
+
     static final DateTimeFormatter SF_TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
     static final DateTimeFormatter ISO_TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -299,7 +308,15 @@ final class DemoCompany {
         l.put("FirstName", first);
         l.put("LastName", last);
         l.put("Company", rnd.nextDouble() < 0.02 ? company + ", \"Holdings\"\nEMEA" : company);
-        l.put("Email", email(first, last, company));
+        int number = counters.get("00Q");
+        l.put("Email", email(first, last, company, number));
+        Map<String, String> earlier = records.get("Lead").get(leadId(number - 7));
+        if (number % RETURNING_LEAD_EVERY == 0 && earlier != null) {
+            // a person who came back (another form, another campaign): the same name and address
+            l.put("FirstName", earlier.get("FirstName"));
+            l.put("LastName", earlier.get("LastName"));
+            l.put("Email", earlier.get("Email"));
+        }
         l.put("Phone", phone());
         l.put("MobilePhone", rnd.nextDouble() < 0.3 ? phone() : null);
         l.put("LeadSource", rnd.nextDouble() < 0.05 ? null : pick(LEAD_SOURCES));
@@ -693,10 +710,18 @@ final class DemoCompany {
 
     // ---------------------------------------------------------------- record helpers
 
+    private static String id(String prefix, int n) {
+        return prefix + String.format("%015d", n);
+    }
+
+    private static String leadId(int n) {
+        return id("00Q", n);
+    }
+
     private Map<String, String> create(String object, String prefix, String ts) {
         int n = counters.merge(prefix, 1, Integer::sum);
         Map<String, String> r = new LinkedHashMap<>();
-        r.put("Id", prefix + String.format("%015d", n));
+        r.put("Id", id(prefix, n));
         r.put("IsDeleted", "false");
         r.put("CreatedDate", ts);
         r.put("LastModifiedDate", ts);
@@ -750,8 +775,13 @@ final class DemoCompany {
         return rnd.nextDouble() < 0.1 ? ISO_TS.format(t).replace(".000Z", "Z") : SF_TS.format(t);
     }
 
-    private String email(String first, String last, String company) {
-        String user = ((first == null || first.isBlank() ? "info" : first) + "." + (last == null ? "x" : last))
+    /**
+     * A lead's email: one address per person (the lead's number tells namesakes apart), so a new
+     * contact re-links only the analytics users of its own address, as in a real CRM. The number
+     * takes no random draw, so the draws around it stay in step.
+     */
+    private String email(String first, String last, String company, int leadNumber) {
+        String user = ((first == null || first.isBlank() ? "info" : first) + "." + (last == null ? "x" : last) + "." + leadNumber)
                 .toLowerCase().replace(' ', '-');
         String domain = company.split(" ")[0].toLowerCase() + ".example";
         double r = rnd.nextDouble();

@@ -85,6 +85,21 @@ class DatagenTest extends SparkTestBase {
     }
 
     @Test
+    void eachPersonHasTheirOwnEmailAndAFewLeadsComeBack() {
+        // trimmed and lower-cased, as silver matches them; each lead's first version
+        Dataset<Row> emails = csv("Lead").where("Email IS NOT NULL")
+                .selectExpr("Id", "lower(trim(Email)) AS email").dropDuplicates("Id");
+        Dataset<Row> perAddress = emails.groupBy("email").count();
+        long leads = emails.count();
+        long shared = perAddress.where("count > 1").count();
+        // a returning lead (one in 25) repeats the address of the lead seven before it; namesakes
+        // at different companies, or at one, no longer share an address
+        assertThat(shared).as("addresses of returning leads").isPositive();
+        assertThat(shared).as("addresses of more than one lead, of %d leads", leads).isLessThan(leads / 20);
+        assertThat(perAddress.agg(org.apache.spark.sql.functions.max("count")).first().getLong(0)).as("leads of one address").isEqualTo(2);
+    }
+
+    @Test
     void sameSeedGivesTheSameLanding() throws IOException {
         Path again = workDir("datagen-again").resolve("landing");
         assertThat(Cli.run("datagen", "--out", again.toString(), "--start", "2026-01-01", "--days", "120",
