@@ -8,16 +8,18 @@ import java.util.List;
 /**
  * A table's contract (silver, gold or ops), kept in one place: name, what it holds, columns with
  * their meaning, the key a daily run merges on, the columns every row must carry, the columns that
- * point at another table of the same layer, and the columns its files are partitioned by. The
- * quality checks read the key, required columns and foreign keys from here, the writer the
- * partitioning, the data dictionary the comments.
+ * point at another table of the same layer, the columns its files are partitioned by, and the
+ * columns its files hold ranges of. The quality checks read the key, required columns and foreign
+ * keys from here, the writer and {@code maintain} the layout, the data dictionary the comments.
  *
  * @param required    columns besides the key that no row may leave null (the dates KPIs are placed by)
  * @param foreignKeys every non-null value of a column is a key of another table of the same layer
  * @param partitionBy partition columns, given when the table is created
+ * @param orderedBy   columns whose consecutive ranges the files hold when the table is written whole
+ *                    (and after {@code maintain}), so that a predicate on them skips most files
  */
 public record TableSpec(String name, String comment, StructType schema, List<String> key, List<String> required,
-                        List<ForeignKey> foreignKeys, List<String> partitionBy) {
+                        List<ForeignKey> foreignKeys, List<String> partitionBy, List<String> orderedBy) {
 
     /**
      * {@code column} of this table holds values of {@code parentColumn} of the table named
@@ -32,9 +34,11 @@ public record TableSpec(String name, String comment, StructType schema, List<Str
         required = List.copyOf(required);
         foreignKeys = List.copyOf(foreignKeys);
         partitionBy = List.copyOf(partitionBy);
+        orderedBy = List.copyOf(orderedBy);
         List<String> named = new ArrayList<>(key);
         named.addAll(required);
         named.addAll(partitionBy);
+        named.addAll(orderedBy);
         foreignKeys.forEach(fk -> named.add(fk.column()));
         List<String> columns = List.of(schema.fieldNames());
         for (String c : named) {
@@ -45,14 +49,14 @@ public record TableSpec(String name, String comment, StructType schema, List<Str
     }
 
     public TableSpec(String name, String comment, StructType schema, List<String> key) {
-        this(name, comment, schema, key, List.of(), List.of(), List.of());
+        this(name, comment, schema, key, List.of(), List.of(), List.of(), List.of());
     }
 
     /** This contract with {@code columns} required in every row. */
     public TableSpec requiring(String... columns) {
         List<String> r = new ArrayList<>(required);
         r.addAll(List.of(columns));
-        return new TableSpec(name, comment, schema, key, r, foreignKeys, partitionBy);
+        return new TableSpec(name, comment, schema, key, r, foreignKeys, partitionBy, orderedBy);
     }
 
     /** This contract with a foreign key whose orphans fail the quality gate. */
@@ -67,12 +71,17 @@ public record TableSpec(String name, String comment, StructType schema, List<Str
 
     /** This contract with its files partitioned by {@code columns}. */
     public TableSpec partitionedBy(String... columns) {
-        return new TableSpec(name, comment, schema, key, required, foreignKeys, List.of(columns));
+        return new TableSpec(name, comment, schema, key, required, foreignKeys, List.of(columns), orderedBy);
+    }
+
+    /** This contract with its files holding consecutive ranges of {@code columns}. */
+    public TableSpec orderedBy(String... columns) {
+        return new TableSpec(name, comment, schema, key, required, foreignKeys, partitionBy, List.of(columns));
     }
 
     private TableSpec withForeignKey(ForeignKey fk) {
         List<ForeignKey> fks = new ArrayList<>(foreignKeys);
         fks.add(fk);
-        return new TableSpec(name, comment, schema, key, required, fks, partitionBy);
+        return new TableSpec(name, comment, schema, key, required, fks, partitionBy, orderedBy);
     }
 }

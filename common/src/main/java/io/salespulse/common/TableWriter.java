@@ -368,6 +368,13 @@ public final class TableWriter {
     /** As above, creating the table partitioned by {@code partitionBy} on first use. */
     public void sync(String layer, String table, String comment, StructType schema, List<String> key,
                      Dataset<Row> rows, String scope, List<String> ignoredForChange, List<String> partitionBy) {
+        sync(layer, table, comment, schema, key, rows, scope, ignoredForChange, partitionBy, List.of());
+    }
+
+    /** As above, a table written whole in ranges of {@code orderedBy} when it has any ({@link #inRanges}). */
+    public void sync(String layer, String table, String comment, StructType schema, List<String> key,
+                     Dataset<Row> rows, String scope, List<String> ignoredForChange, List<String> partitionBy,
+                     List<String> orderedBy) {
         String path = location(layer, table);
         ensureTable(layer, path, comment, schema, partitionBy);
         Dataset<Row> shaped = conform(rows, schema);
@@ -406,7 +413,10 @@ public final class TableWriter {
             // without the join that finds the touched files (two Spark jobs per table). The change
             // feed then shows every row deleted and inserted; a reader cancels the two out by key
             // and commit (AffectedDates), as it does an update's two images
-            shaped.write().format("delta").mode("overwrite").option("mergeSchema", "true")
+            // the fingerprint counted the rows: no job more to know how many files they make
+            Dataset<Row> written = orderedBy.isEmpty() ? shaped
+                    : inRanges(shaped, orderedBy, Long.parseLong(fingerprint.substring(0, fingerprint.indexOf(':'))));
+            written.write().format("delta").mode("overwrite").option("mergeSchema", "true")
                     .option("userMetadata", runId + FINGERPRINT + scopeTag(null) + "=" + fingerprint).save(path);
             return;
         }
@@ -451,10 +461,32 @@ public final class TableWriter {
      */
     public void publish(String layer, TableSpec t, Dataset<Row> rows, boolean rebuild, String scope) {
         if (rebuild) {
-            overwrite(layer, t.name(), t.comment(), t.schema(), rows, t.partitionBy());
+            Dataset<Row> shaped = conform(rows, t.schema());
+            overwrite(layer, t.name(), t.comment(), t.schema(),
+                    t.orderedBy().isEmpty() ? shaped : inRanges(shaped, t.orderedBy(), shaped.count()), t.partitionBy());
         } else {
-            sync(layer, t.name(), t.comment(), t.schema(), t.key(), rows, scope, List.of(), t.partitionBy());
+            sync(layer, t.name(), t.comment(), t.schema(), t.key(), rows, scope, List.of(), t.partitionBy(), t.orderedBy());
         }
+    }
+
+    /** Rows per file of a table written whole in ranges of its {@link TableSpec#orderedBy} columns. */
+    public static final long ROWS_PER_ORDERED_FILE = 1_000_000L;
+
+    /**
+     * The rows as a table ordered by {@code orderedBy} is written whole: a file per
+     * {@link #ROWS_PER_ORDERED_FILE} rows, each holding one range of those columns (Spark samples
+     * the rows for the bounds, then shuffles them by range). A predicate on those columns, a reader's
+     * or a {@code replaceWhere}'s, then skips the other files by their statistics.
+     */
+    public static Dataset<Row> inRanges(Dataset<Row> rows, List<String> orderedBy, long count) {
+        return inRanges(rows, orderedBy, count, ROWS_PER_ORDERED_FILE);
+    }
+
+    /** As above, with {@code rowsPerFile} rows per file. */
+    public static Dataset<Row> inRanges(Dataset<Row> rows, List<String> orderedBy, long count, long rowsPerFile) {
+        int files = (int) Math.max(1, (count + rowsPerFile - 1) / rowsPerFile);
+        return files == 1 ? rows.coalesce(1)
+                : rows.repartitionByRange(files, orderedBy.stream().map(c -> functions.col("`" + c + "`")).toArray(Column[]::new));
     }
 
     /**

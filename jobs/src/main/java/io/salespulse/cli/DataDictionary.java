@@ -73,6 +73,10 @@ public final class DataDictionary {
         if (!t.partitionBy().isEmpty()) {
             sb.append(" Partitioned by ").append(code(t.partitionBy())).append(".");
         }
+        if (!t.orderedBy().isEmpty()) {
+            sb.append(" Its files hold ranges of ").append(code(t.orderedBy()))
+                    .append(" (a filter on it reads only the files it needs).");
+        }
         sb.append("\n\n| column | type | meaning |\n|---|---|---|\n");
         for (StructField f : t.schema().fields()) {
             String doc = f.getComment().isDefined() ? f.getComment().get() : "";

@@ -58,7 +58,12 @@ final class MaintainCommand {
                     DeltaTable table = DeltaTable.forPath(spark, path);
                     long files = numFiles(table);
                     spark.sparkContext().setJobDescription("maintain " + name);
-                    table.optimize().executeCompaction();
+                    List<String> orderedBy = orderedBy(p[0], p[1]);
+                    if (orderedBy.isEmpty()) {
+                        table.optimize().executeCompaction();
+                    } else {
+                        inRanges(table, orderedBy, writer.storedRows(p[0], p[1]));
+                    }
                     table.vacuum(hours);
                     long now = numFiles(DeltaTable.forPath(spark, path));
                     before += files;
@@ -74,6 +79,44 @@ final class MaintainCommand {
             progress.step("maintain", message);
         }
         return Salespulse.OK;
+    }
+
+    /** Delta's setting for the size of the files OPTIMIZE writes. */
+    static final String MAX_FILE_SIZE = "spark.databricks.delta.optimize.maxFileSize";
+    /**
+     * Delta's random suffix to the Z-order values (against skew): with it a date on the edge of two
+     * files lands in both, and a range of dates reads both.
+     */
+    static final String ADD_NOISE = "spark.databricks.io.skipping.mdc.addNoise";
+
+    /**
+     * Rewrites a table whose files hold ranges of {@code orderedBy} in that order again (a plain
+     * compaction would pack the nightly files with the others in no order): {@code OPTIMIZE ZORDER
+     * BY} those columns (one column is a sort by range), its files sized so each holds about
+     * {@link TableWriter#ROWS_PER_ORDERED_FILE} rows, as when the table is written whole. Like every
+     * compaction it commits with {@code dataChange=false}: the change feed and the activity's nightly
+     * update see no change.
+     */
+    private static void inRanges(DeltaTable table, List<String> orderedBy, long rows) {
+        long bytes = table.detail().select("sizeInBytes").first().getLong(0);
+        long perFile = Math.max(1L << 20, rows == 0 ? bytes : (long) ((double) bytes / rows * TableWriter.ROWS_PER_ORDERED_FILE));
+        table.sparkSession().conf().set(MAX_FILE_SIZE, perFile);
+        table.sparkSession().conf().set(ADD_NOISE, false);
+        try {
+            table.optimize().executeZOrderBy(orderedBy.toArray(String[]::new));
+        } finally {
+            table.sparkSession().conf().unset(MAX_FILE_SIZE);
+            table.sparkSession().conf().unset(ADD_NOISE);
+        }
+    }
+
+    /** The columns a table's files hold ranges of ({@link io.salespulse.common.TableSpec#orderedBy}); none for most. */
+    private static List<String> orderedBy(String layer, String name) {
+        List<io.salespulse.common.TableSpec> specs = layer.equals(io.salespulse.silver.SilverBuild.LAYER)
+                ? io.salespulse.silver.SilverBuild.TABLES
+                : layer.equals(io.salespulse.gold.GoldBuild.LAYER) ? io.salespulse.gold.GoldBuild.TABLES : List.of();
+        return specs.stream().filter(t -> t.name().equals(name)).findFirst().map(io.salespulse.common.TableSpec::orderedBy)
+                .orElse(List.of());
     }
 
     private static long numFiles(DeltaTable table) {

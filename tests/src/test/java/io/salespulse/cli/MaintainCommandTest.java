@@ -2,11 +2,13 @@ package io.salespulse.cli;
 
 import io.salespulse.testing.Cli;
 import io.salespulse.testing.SparkTestBase;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +43,33 @@ class MaintainCommandTest extends SparkTestBase {
 
         Cli.Result refused = Cli.run("maintain", "--vacuum-hours", "-1", "--warehouse", warehouse);
         assertThat(refused.code()).isEqualTo(2);
+    }
+
+    @Test
+    void maintainLaysTheActivityOutInDateRangesAgain() {
+        String warehouse = workDir("maintain-ordered").resolve("warehouse").toString();
+        String table = warehouse + "/silver/fact_activity_daily";
+        // three writes of 0.7 M rows, each spanning the whole year: a plain compaction would make one
+        // file of every date
+        for (int night = 0; night < 3; night++) {
+            spark().range(night * 700_000L, (night + 1) * 700_000L)
+                    .selectExpr("date_add(DATE'2026-01-01', CAST(id % 365 AS INT)) AS activity_date", "CAST(id AS STRING) AS user_id")
+                    .coalesce(1).write().format("delta").mode("append").save(table);
+        }
+        Cli.Result r = Cli.run("maintain", "--warehouse", warehouse);
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+
+        // about a million rows a file (TableWriter.ROWS_PER_ORDERED_FILE), each file a range of dates
+        List<Row> files = spark().read().format("delta").load(table)
+                .groupBy(org.apache.spark.sql.functions.input_file_name())
+                .agg(org.apache.spark.sql.functions.min("activity_date"), org.apache.spark.sql.functions.max("activity_date"),
+                        org.apache.spark.sql.functions.count("user_id"))
+                .orderBy(org.apache.spark.sql.functions.min("activity_date")).collectAsList();
+        assertThat(files).hasSizeBetween(2, 3);
+        assertThat(files.stream().mapToLong(f -> f.getLong(3)).sum()).isEqualTo(2_100_000L);
+        for (int i = 1; i < files.size(); i++) {
+            assertThat(files.get(i).getDate(1)).as("file %d's first date", i).isAfter(files.get(i - 1).getDate(2));
+        }
     }
 
     private static long parquetFiles(String table) throws IOException {

@@ -25,6 +25,31 @@ class TableWriterTest extends SparkTestBase {
     }
 
     @Test
+    void rowsWrittenInRangesMakeFilesOfConsecutiveDates() {
+        // 30 days of 4 users each, spread over 4 partitions in no order; 40 rows a file: 3 files
+        Dataset<Row> rows = spark().sql("SELECT date_add(DATE'2026-01-01', CAST(id % 30 AS INT)) AS day, CAST(id AS STRING) AS user "
+                + "FROM range(120)").repartition(4);
+        String path = workDir("writer-ranges").resolve("t").toString();
+        TableWriter.inRanges(rows, List.of("day"), 120, 40).write().format("delta").save(path);
+
+        List<Row> files = spark().read().format("delta").load(path)
+                .groupBy(org.apache.spark.sql.functions.input_file_name())
+                .agg(org.apache.spark.sql.functions.min("day").as("first"), org.apache.spark.sql.functions.max("day").as("last"),
+                        org.apache.spark.sql.functions.count("user").as("n"))
+                .orderBy("first").collectAsList();
+        assertThat(files).hasSize(3);
+        assertThat(files.stream().mapToLong(f -> f.getLong(3)).sum()).isEqualTo(120);
+        assertThat(files.get(0).getDate(1)).isEqualTo(java.sql.Date.valueOf("2026-01-01"));
+        assertThat(files.get(2).getDate(2)).isEqualTo(java.sql.Date.valueOf("2026-01-30"));
+        for (int i = 1; i < files.size(); i++) {
+            // no day in two files: each starts after the one before ends
+            assertThat(files.get(i).getDate(1)).as("file %d's first day", i).isAfter(files.get(i - 1).getDate(2));
+        }
+        // a table of fewer rows than a file is written as one file, without a shuffle
+        assertThat(TableWriter.inRanges(rows, List.of("day"), 120, 1_000).rdd().getNumPartitions()).isEqualTo(1);
+    }
+
+    @Test
     void aKeyDuplicatedByAnotherWriterIsLeftOnceByTheNextSync() {
         String root = workDir("writer").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
