@@ -3,9 +3,12 @@ package io.salespulse.cli;
 import io.delta.tables.DeltaTable;
 import io.salespulse.common.Progress;
 import io.salespulse.common.SalespulseConfig;
+import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableWriter;
+import io.salespulse.gold.GoldBuild;
 import io.salespulse.ops.RunLock;
 import io.salespulse.ops.RunLog;
+import io.salespulse.silver.SilverBuild;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -62,7 +65,7 @@ final class MaintainCommand {
                     if (orderedBy.isEmpty()) {
                         table.optimize().executeCompaction();
                     } else {
-                        inRanges(table, orderedBy, writer.storedRows(p[0], p[1]));
+                        orderAgain(table, orderedBy, writer.storedRows(p[0], p[1]));
                     }
                     table.vacuum(hours);
                     long now = numFiles(DeltaTable.forPath(spark, path));
@@ -97,7 +100,7 @@ final class MaintainCommand {
      * compaction it commits with {@code dataChange=false}: the change feed and the activity's nightly
      * update see no change.
      */
-    private static void inRanges(DeltaTable table, List<String> orderedBy, long rows) {
+    private static void orderAgain(DeltaTable table, List<String> orderedBy, long rows) {
         long bytes = table.detail().select("sizeInBytes").first().getLong(0);
         long perFile = Math.max(1L << 20, rows == 0 ? bytes : (long) ((double) bytes / rows * TableWriter.ROWS_PER_ORDERED_FILE));
         table.sparkSession().conf().set(MAX_FILE_SIZE, perFile);
@@ -110,13 +113,11 @@ final class MaintainCommand {
         }
     }
 
-    /** The columns a table's files hold ranges of ({@link io.salespulse.common.TableSpec#orderedBy}); none for most. */
+    /** The columns a table's files hold ranges of ({@link TableSpec#orderedBy}); none for most. */
     private static List<String> orderedBy(String layer, String name) {
-        List<io.salespulse.common.TableSpec> specs = layer.equals(io.salespulse.silver.SilverBuild.LAYER)
-                ? io.salespulse.silver.SilverBuild.TABLES
-                : layer.equals(io.salespulse.gold.GoldBuild.LAYER) ? io.salespulse.gold.GoldBuild.TABLES : List.of();
-        return specs.stream().filter(t -> t.name().equals(name)).findFirst().map(io.salespulse.common.TableSpec::orderedBy)
-                .orElse(List.of());
+        List<TableSpec> specs = layer.equals(SilverBuild.LAYER) ? SilverBuild.TABLES
+                : layer.equals(GoldBuild.LAYER) ? GoldBuild.TABLES : List.of();
+        return specs.stream().filter(t -> t.name().equals(name)).findFirst().map(TableSpec::orderedBy).orElse(List.of());
     }
 
     private static long numFiles(DeltaTable table) {

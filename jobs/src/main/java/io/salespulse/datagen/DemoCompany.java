@@ -310,8 +310,8 @@ final class DemoCompany {
         l.put("Company", rnd.nextDouble() < 0.02 ? company + ", \"Holdings\"\nEMEA" : company);
         int number = counters.get("00Q");
         l.put("Email", email(first, last, company, number));
-        Map<String, String> earlier = records.get("Lead").get(leadId(number - 7));
-        if (number % RETURNING_LEAD_EVERY == 0 && earlier != null) {
+        Map<String, String> earlier = number % RETURNING_LEAD_EVERY == 0 ? records.get("Lead").get(leadId(number - 7)) : null;
+        if (earlier != null) {
             // a person who came back (another form, another campaign): the same name and address
             l.put("FirstName", earlier.get("FirstName"));
             l.put("LastName", earlier.get("LastName"));
