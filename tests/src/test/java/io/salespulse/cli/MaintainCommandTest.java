@@ -60,11 +60,7 @@ class MaintainCommandTest extends SparkTestBase {
         assertThat(r.code()).as(r.err()).isEqualTo(0);
 
         // about a million rows a file (TableWriter.ROWS_PER_ORDERED_FILE), each file a range of dates
-        List<Row> files = spark().read().format("delta").load(table)
-                .groupBy(org.apache.spark.sql.functions.input_file_name())
-                .agg(org.apache.spark.sql.functions.min("activity_date"), org.apache.spark.sql.functions.max("activity_date"),
-                        org.apache.spark.sql.functions.count("user_id"))
-                .orderBy(org.apache.spark.sql.functions.min("activity_date")).collectAsList();
+        List<Row> files = fileBounds(table, "activity_date");
         assertThat(files).hasSizeBetween(2, 3);
         assertThat(files.stream().mapToLong(f -> f.getLong(3)).sum()).isEqualTo(2_100_000L);
         for (int i = 1; i < files.size(); i++) {

@@ -32,11 +32,7 @@ class TableWriterTest extends SparkTestBase {
         String path = workDir("writer-ranges").resolve("t").toString();
         TableWriter.inRanges(rows, List.of("day"), 120, 40).write().format("delta").save(path);
 
-        List<Row> files = spark().read().format("delta").load(path)
-                .groupBy(org.apache.spark.sql.functions.input_file_name())
-                .agg(org.apache.spark.sql.functions.min("day").as("first"), org.apache.spark.sql.functions.max("day").as("last"),
-                        org.apache.spark.sql.functions.count("user").as("n"))
-                .orderBy("first").collectAsList();
+        List<Row> files = fileBounds(path, "day");
         assertThat(files).hasSize(3);
         assertThat(files.stream().mapToLong(f -> f.getLong(3)).sum()).isEqualTo(120);
         assertThat(files.get(0).getDate(1)).isEqualTo(java.sql.Date.valueOf("2026-01-01"));

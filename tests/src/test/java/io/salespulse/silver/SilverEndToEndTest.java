@@ -187,7 +187,7 @@ class SilverEndToEndTest extends SparkTestBase {
                 values.add(df.select(explode(array(cells.toArray(Column[]::new))).as("c")).select("c.*"));
             }
         }
-        Dataset<Row> all = values.stream().reduce(Dataset::union).orElseThrow().where(col("v").isNotNull());
+        Dataset<Row> all = io.salespulse.common.Frames.unionByName(values).where(col("v").isNotNull());
         assertThat(rowsOf(all.where(col("v").rlike("[^@\\s]+@[^@\\s]+")).select("column").distinct()))
                 .as("columns holding an email").isEmpty();
         Dataset<Row> phoneNumbers = spark().createDataset(List.copyOf(phones), org.apache.spark.sql.Encoders.STRING()).toDF("phone");

@@ -123,6 +123,18 @@ public abstract class SparkTestBase {
         return out;
     }
 
+    /**
+     * Each data file of the Delta table at {@code path}, first by its least {@code column}: the
+     * file, its least and greatest {@code column}, its rows.
+     */
+    protected static List<Row> fileBounds(String path, String column) {
+        return spark().read().format("delta").load(path)
+                .groupBy(org.apache.spark.sql.functions.input_file_name().as("file"))
+                .agg(org.apache.spark.sql.functions.min(column).as("least"), org.apache.spark.sql.functions.max(column).as("greatest"),
+                        org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)).as("rows"))
+                .orderBy("least").collectAsList();
+    }
+
     protected static Object[] row(Object... values) {
         return values;
     }
