@@ -183,12 +183,18 @@ public final class FactActivityDaily {
         Dataset<Row> landed = stage(bronze.where(not(applied)));
         Dataset<Row> before = bronze.where(applied);
         Dataset<Row> candidates = dedupe(landed.where(col("_error").isNull()));
-        // the counted events are many and the new ones few: the new ids are looked up among them
-        // before anything is typed, and only identifies can link a user to an account
-        Dataset<Row> seen = stage(before.join(broadcast(candidates.select(col("id").as("messageId"))), new String[]{"messageId"}, "left_semi"))
-                .where(col("_error").isNull()).select("id").distinct();
+        // the counted events are many and the new ones few. One pass over them keeps the few rows the
+        // update needs, before anything is typed: the copies of the new ids, and the identifies (only
+        // they link a user to an account). Two lookups read the events' columns twice, messageId
+        // (half of their bytes) both times: 5.6 s of a nightly run at scale 1
+        Dataset<Row> newIds = broadcast(candidates.select(col("id").as("_new_id")).distinct());
+        Dataset<Row> earlier = io.salespulse.common.Frames.pin(stage(before
+                .join(newIds, col("messageId").equalTo(col("_new_id")), "left")
+                .where(col("type").equalTo("identify").or(col("_new_id").isNotNull())))
+                .where(col("_error").isNull()), increment.pinned());
+        Dataset<Row> seen = earlier.join(newIds, col("id").equalTo(col("_new_id")), "left_semi").select("id").distinct();
         Dataset<Row> fresh = candidates.join(seen, new String[]{"id"}, "left_anti");
-        Dataset<Row> identifies = stage(before.where(col("type").equalTo("identify"))).where(col("_error").isNull());
+        Dataset<Row> identifies = earlier.where(col("type").equalTo("identify"));
         // pinned: the re-linked users are collected first, then the rows read the links again
         Dataset<Row> links = io.salespulse.common.Frames.pin(links(identifies.unionByName(candidates), contacts)
                 .select(col("_link_user").as("_user"), col("account_id").as("_link")), increment.pinned());

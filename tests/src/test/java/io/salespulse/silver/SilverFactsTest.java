@@ -136,8 +136,12 @@ class SilverFactsTest extends SparkTestBase {
                 .row("2026-03-01", "m3", "page", null, null, "a2", "2026-03-01T10:00:00Z", null)
                 .row("2026-03-01", "m10", "identify", null, "u'3", null, "2026-03-01T11:00:00Z", "{\"email\":\"c3@x.com\"}")
                 .row("2026-03-02", "m9", "page", null, "u2", null, "2026-03-02T10:00:00Z", null)
+                // a first copy that could not be typed (quarantined, not counted)
+                .row("2026-03-02", "m12", "page", null, "u2", null, "not a time", null)
                 // landed March 3: m2 again (counted already), a late page view of March 1, a newer identify
-                // of u1, a new day for u1, one message delivered twice, one that cannot be typed
+                // of u1, a new day for u1, one message delivered twice, one that cannot be typed, and a
+                // copy of m12 that can (the one counted)
+                .row("2026-03-03", "m12", "page", null, "u2", null, "2026-03-02T15:00:00Z", null)
                 .row("2026-03-03", "m2", "track", "Signed Up", "u1", "a1", "2026-03-01T09:05:00Z", null)
                 .row("2026-03-03", "m4", "page", null, "u1", "a1", "2026-03-01T23:59:00Z", null)
                 .row("2026-03-03", "m5", "identify", null, "u1", "a1", "2026-03-03T08:00:00Z", "{\"email\":\"ada@example.com\"}")
@@ -172,7 +176,7 @@ class SilverFactsTest extends SparkTestBase {
                 row(Date.valueOf("2026-03-01"), "u1", true, "A-ada", 3L, 1L, true, false, false),
                 row(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false, false),
                 row(Date.valueOf("2026-03-01"), "u'3", true, "A-3b", 1L, 0L, false, false, false),
-                row(Date.valueOf("2026-03-02"), "u2", true, null, 1L, 1L, false, false, false),
+                row(Date.valueOf("2026-03-02"), "u2", true, null, 2L, 2L, false, false, false),
                 row(Date.valueOf("2026-03-03"), "a2", false, null, 1L, 1L, false, false, false),
                 row(Date.valueOf("2026-03-03"), "u1", true, "A-ada", 2L, 0L, false, true, false));
         String[] columns = {"activity_date", "user_id", "is_identified", "account_id", "events", "page_views", "signed_up",
