@@ -46,6 +46,49 @@ class MaintainCommandTest extends SparkTestBase {
     }
 
     @Test
+    void aCompactionLeavesTheFilesOfItsSizeAndPacksTheSmallOnes() {
+        String table = workDir("maintain-sized").resolve("warehouse").resolve("bronze/segment_events").toString();
+        // a catch-up's large file, then four nights of a few rows each
+        spark().range(0, 200_000).selectExpr("id", "sha2(CAST(id AS STRING), 256) AS message_id")
+                .coalesce(1).write().format("delta").mode("append").save(table);
+        for (int night = 1; night <= 4; night++) {
+            spark().range(night * 1_000_000L, night * 1_000_000L + 5).selectExpr("id", "sha2(CAST(id AS STRING), 256) AS message_id")
+                    .coalesce(1).write().format("delta").mode("append").save(table);
+        }
+        List<DataFile> files = liveFiles(table);
+        assertThat(files).hasSize(5);
+        DataFile large = files.get(0);
+        assertThat(large.bytes()).as("the catch-up's file").isGreaterThan(100 * files.get(1).bytes());
+
+        MaintainCommand.compact(io.delta.tables.DeltaTable.forPath(spark(), table), large.bytes() / 2);
+        List<DataFile> after = liveFiles(table);
+        assertThat(after).as("the large file kept as it is, the four nights' packed into one").hasSize(2);
+        assertThat(after.get(0).path()).isEqualTo(large.path());
+        assertThat(spark().read().format("delta").load(table).count()).isEqualTo(200_020L);
+
+        // Delta's default would have rewritten them all into one file
+        MaintainCommand.compact(io.delta.tables.DeltaTable.forPath(spark(), table), large.bytes() * 4);
+        assertThat(liveFiles(table)).hasSize(1);
+    }
+
+    /** A live data file of a table. */
+    private record DataFile(String path, long bytes) {
+    }
+
+    /** The table's live files (its latest version's), the largest first. */
+    private List<DataFile> liveFiles(String table) {
+        return Stream.of(spark().read().format("delta").load(table).inputFiles())
+                .map(f -> {
+                    try {
+                        return new DataFile(f, Files.size(Path.of(java.net.URI.create(f))));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .sorted(java.util.Comparator.comparingLong(DataFile::bytes).reversed()).toList();
+    }
+
+    @Test
     void maintainLaysTheActivityOutInDateRangesAgain() {
         String warehouse = workDir("maintain-ordered").resolve("warehouse").toString();
         String table = warehouse + "/silver/fact_activity_daily";
