@@ -4,6 +4,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
+import java.util.function.UnaryOperator;
+
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -14,8 +16,26 @@ import static org.apache.spark.sql.functions.lit;
  * @param replacing null when the rows are all of the table's; otherwise the rows are those of the
  *                  stored table matching its predicate, as they are to be stored (new keys among
  *                  them), and the quarantined rows are only the new ones
+ * @param split     null, or how the rows and the quarantined rows are both filtered from one frame
+ *                  ({@link #split(Dataset, UnaryOperator, UnaryOperator)})
  */
-public record Built(Dataset<Row> rows, Dataset<Row> quarantined, Replacement replacing) {
+public record Built(Dataset<Row> rows, Dataset<Row> quarantined, Replacement replacing, Split split) {
+
+    /**
+     * A build whose rows and quarantined rows are two filters of one frame: the model's rows after
+     * the joins and the currency conversion that tell them apart.
+     *
+     * @param source      that frame
+     * @param rows        the table's rows, from the frame
+     * @param quarantined the rows stopped, from the frame
+     */
+    public record Split(Dataset<Row> source, UnaryOperator<Dataset<Row>> rows, UnaryOperator<Dataset<Row>> quarantined) {
+    }
+
+    /** Rows and quarantine as computed, not derived from a frame a caller could hold. */
+    public Built(Dataset<Row> rows, Dataset<Row> quarantined, Replacement replacing) {
+        this(rows, quarantined, replacing, null);
+    }
 
     /**
      * The part of a stored table a build recomputed: the rows matching {@code predicate} (Delta SQL
@@ -32,6 +52,30 @@ public record Built(Dataset<Row> rows, Dataset<Row> quarantined, Replacement rep
     /** The stored rows matching the replacement's predicate as they are now, and the rows stopped among the new input. */
     public static Built partial(Dataset<Row> rows, Dataset<Row> quarantined, Replacement replacing) {
         return new Built(rows, quarantined, replacing);
+    }
+
+    /**
+     * All of a table's rows and its quarantined rows, both from {@code source}. A caller that holds
+     * the source ({@link #held}) computes it once: SilverBuild writes the table first and gathers the
+     * quarantine after every table, which otherwise joined and converted every row again (~6 s of a
+     * nightly run at scale 1, docs/performance.md).
+     */
+    public static Built split(Dataset<Row> source, UnaryOperator<Dataset<Row>> rows, UnaryOperator<Dataset<Row>> quarantined) {
+        return new Built(rows.apply(source), quarantined.apply(source), null, new Split(source, rows, quarantined));
+    }
+
+    /** This build computed from {@code hold(source)} when it is a {@link #split}; itself otherwise. */
+    public Built held(UnaryOperator<Dataset<Row>> hold) {
+        return split == null ? this : split(hold.apply(split.source()), split.rows(), split.quarantined());
+    }
+
+    /** This build with {@code more} quarantined rows (computed apart from a split's source). */
+    public Built withQuarantined(Dataset<Row> more) {
+        if (split == null) {
+            return new Built(rows, quarantined.unionByName(more), replacing);
+        }
+        UnaryOperator<Dataset<Row>> stopped = split.quarantined();
+        return split(split.source(), split.rows(), s -> stopped.apply(s).unionByName(more));
     }
 
     /** Whether the rows are only a part of the table ({@link #replacing()}). */

@@ -95,10 +95,10 @@ public final class Dimensions {
         Dataset<Row> withDate = campaigns.withColumn("_cost_date", coalesce(col("start_date"), to_date(col("created_at"))));
         Dataset<Row> converted = ConversionRates.convert(withDate, rates, reportingCurrency,
                 "actual_cost", "currency", "_cost_date", "actual_cost_rc", "id");
-        Dataset<Row> rows = converted.where(col("_rate_error").isNull()).select(
-                col("id").as("campaign_id"), col("name"), col("type"), col("status"), col("start_date"), col("end_date"),
-                col("currency"), col("budgeted_cost"), col("actual_cost"), col("actual_cost_rc"));
-        return new Built(rows, Built.quarantine(converted.where(col("_rate_error").isNotNull()), CAMPAIGN.name(), col("_rate_error")));
+        return Built.split(converted, c -> c.where(col("_rate_error").isNull()).select(
+                        col("id").as("campaign_id"), col("name"), col("type"), col("status"), col("start_date"), col("end_date"),
+                        col("currency"), col("budgeted_cost"), col("actual_cost"), col("actual_cost_rc")),
+                c -> Built.quarantine(c.where(col("_rate_error").isNotNull()), CAMPAIGN.name(), col("_rate_error")));
     }
 
     public static Dataset<Row> products(Dataset<Row> products) {

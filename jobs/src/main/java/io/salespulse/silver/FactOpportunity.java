@@ -55,15 +55,14 @@ public final class FactOpportunity {
     public static Built build(Dataset<Row> opportunities, Dataset<Row> rates, String reportingCurrency) {
         Dataset<Row> converted = ConversionRates.convert(opportunities, rates, reportingCurrency,
                 "amount", "currency", "close_date", "amount_rc", "id");
-        Dataset<Row> ok = converted.where(col("_rate_error").isNull());
-        Dataset<Row> rows = ok.select(
-                col("id").as("opportunity_id"), col("account_id"), col("owner_id"),
-                FactLead.blank(col("campaign_id")).as("campaign_id"), FactLead.blank(col("lead_source")).as("lead_source"),
-                col("created_at"), to_date(col("created_at")).as("created_date"), col("close_date"),
-                col("stage_name"), coalesce(col("is_closed"), lit(false)).as("is_closed"),
-                coalesce(col("is_won"), lit(false)).as("is_won"), col("probability"), col("amount"), col("currency"),
-                col("amount_rc"),
-                when(col("is_won").equalTo(true), datediff(col("close_date"), to_date(col("created_at")))).as("sales_cycle_days"));
-        return new Built(rows, Built.quarantine(converted.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
+        return Built.split(converted, c -> c.where(col("_rate_error").isNull()).select(
+                        col("id").as("opportunity_id"), col("account_id"), col("owner_id"),
+                        FactLead.blank(col("campaign_id")).as("campaign_id"), FactLead.blank(col("lead_source")).as("lead_source"),
+                        col("created_at"), to_date(col("created_at")).as("created_date"), col("close_date"),
+                        col("stage_name"), coalesce(col("is_closed"), lit(false)).as("is_closed"),
+                        coalesce(col("is_won"), lit(false)).as("is_won"), col("probability"), col("amount"), col("currency"),
+                        col("amount_rc"),
+                        when(col("is_won").equalTo(true), datediff(col("close_date"), to_date(col("created_at")))).as("sales_cycle_days")),
+                c -> Built.quarantine(c.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
     }
 }

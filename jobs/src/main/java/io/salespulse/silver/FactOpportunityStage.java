@@ -63,7 +63,7 @@ public final class FactOpportunityStage {
                 in.rates(), in.reportingCurrency(), in.closedStages());
         Dataset<Row> orphans = Built.quarantine(linked.where(col("_ever").isNull()), TABLE.name(),
                 concat(lit("opportunity not found: "), col("opportunity_id")));
-        return new Built(built.rows(), built.quarantined().unionByName(orphans));
+        return built.withQuarantined(orphans);
     }
 
     /**
@@ -77,13 +77,12 @@ public final class FactOpportunityStage {
                 .drop("_opp_id");
         Dataset<Row> converted = ConversionRates.convert(withCurrency, rates, reportingCurrency,
                 "amount", "currency", "close_date", "amount_rc", "id");
-        Dataset<Row> ok = converted.where(col("_rate_error").isNull());
-        Dataset<Row> rows = ok.select(
-                col("id").as("history_id"), col("opportunity_id"), col("stage_name"), col("created_at").as("entered_at"),
-                lead(col("created_at"), 1).over(Window.partitionBy("opportunity_id").orderBy(col("created_at"), col("id")))
-                        .as("exited_at"),
-                col("close_date"), col("probability"), col("amount"), col("currency"), col("amount_rc"),
-                coalesce(col("stage_name").isin(closedStages.toArray()), lit(false)).as("is_closed_stage"));
-        return new Built(rows, Built.quarantine(converted.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
+        return Built.split(converted, c -> c.where(col("_rate_error").isNull()).select(
+                        col("id").as("history_id"), col("opportunity_id"), col("stage_name"), col("created_at").as("entered_at"),
+                        lead(col("created_at"), 1).over(Window.partitionBy("opportunity_id").orderBy(col("created_at"), col("id")))
+                                .as("exited_at"),
+                        col("close_date"), col("probability"), col("amount"), col("currency"), col("amount_rc"),
+                        coalesce(col("stage_name").isin(closedStages.toArray()), lit(false)).as("is_closed_stage")),
+                c -> Built.quarantine(c.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
     }
 }

@@ -3,6 +3,7 @@ package io.salespulse.silver;
 import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import io.salespulse.intermediate.ConversionRates;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -62,17 +63,19 @@ public final class FactOrder {
         Dataset<Row> linked = orders
                 .join(live, orders.col("account_id").equalTo(live.col("_live_account")), "left")
                 .join(ever, orders.col("account_id").equalTo(ever.col("_ever_account")), "left");
-        // an order of a deleted account counts nowhere (kpis.md); one whose account never existed is a data error
-        Dataset<Row> unknownAccount = linked.where(col("_ever_account").isNull());
-        Dataset<Row> withAccount = linked.where(col("_live_account").isNotNull()).drop("_live_account", "_ever_account");
-        Dataset<Row> converted = ConversionRates.convert(withAccount, rates, reportingCurrency,
+        // every order converted (a row's rate is its own): the conformed orders and the stopped ones are
+        // then two filters of one frame. An order of a deleted account counts nowhere (kpis.md); one whose
+        // account never existed is a data error, whatever its currency
+        Dataset<Row> converted = ConversionRates.convert(linked, rates, reportingCurrency,
                 "total_amount", "currency", "effective_date", "total_amount_rc", "id");
-        Dataset<Row> quarantined = Built.quarantine(unknownAccount, TABLE.name(),
-                        concat(lit("account not found: "), coalesce(col("account_id"), lit("(blank)"))))
-                .unionByName(Built.quarantine(converted.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
-        Dataset<Row> ok = converted.where(col("_rate_error").isNull()).drop("_rate_error")
-                .withColumn("is_reduction", coalesce(col("is_reduction"), lit(false)));
-        return new Built(ok, quarantined);
+        Column withAccount = col("_live_account").isNotNull();
+        return Built.split(converted,
+                c -> c.where(withAccount.and(col("_rate_error").isNull())).drop("_live_account", "_ever_account", "_rate_error")
+                        .withColumn("is_reduction", coalesce(col("is_reduction"), lit(false))),
+                c -> Built.quarantine(c.where(col("_ever_account").isNull()), TABLE.name(),
+                                concat(lit("account not found: "), coalesce(col("account_id"), lit("(blank)"))))
+                        .unionByName(Built.quarantine(c.where(withAccount.and(col("_rate_error").isNotNull())), TABLE.name(),
+                                col("_rate_error"))));
     }
 
     /**
@@ -88,20 +91,25 @@ public final class FactOrder {
         Dataset<Row> itemsLinked = items
                 .join(known, items.col("order_id").equalTo(known.col("_order")), "left")
                 .join(ever, items.col("order_id").equalTo(ever.col("_ever_order")), "left");
-        Dataset<Row> orphan = itemsLinked.where(col("_ever_order").isNull());
-        Dataset<Row> negative = itemsLinked.where(col("_order").isNotNull().and(col("quantity").lt(0)));
-        Dataset<Row> usable = itemsLinked.where(col("_order").isNotNull().and(col("quantity").geq(0)))
-                .drop("_order", "_ever_order");
-        Dataset<Row> converted = ConversionRates.convert(usable, rates, reportingCurrency,
+        // every line converted (a row's rate is its own): the lines and the stopped ones are then filters of one frame
+        Dataset<Row> converted = ConversionRates.convert(itemsLinked, rates, reportingCurrency,
                 "total_price", "currency", "effective_date", "amount_rc", "id");
-        Dataset<Row> quarantined = Built.quarantine(orphan, TABLE.name(), concat(lit("order not found: "), col("order_id")))
-                .unionByName(Built.quarantine(negative, TABLE.name(), concat(lit("negative Quantity "), col("quantity").cast("string"))))
-                .unionByName(Built.quarantine(converted.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
-        Dataset<Row> lines = converted.where(col("_rate_error").isNull())
+        Column usable = col("_order").isNotNull().and(col("quantity").geq(0));
+        return Built.split(converted, c -> withLines(orders, c.where(usable.and(col("_rate_error").isNull())), firstOrders),
+                c -> Built.quarantine(c.where(col("_ever_order").isNull()), TABLE.name(), concat(lit("order not found: "), col("order_id")))
+                        .unionByName(Built.quarantine(c.where(col("_order").isNotNull().and(col("quantity").lt(0))), TABLE.name(),
+                                concat(lit("negative Quantity "), col("quantity").cast("string"))))
+                        .unionByName(Built.quarantine(c.where(usable.and(col("_rate_error").isNotNull())), TABLE.name(),
+                                col("_rate_error"))));
+    }
+
+    /** One row per order line (an order without lines: one row of its own), from the converted usable lines. */
+    private static Dataset<Row> withLines(Dataset<Row> orders, Dataset<Row> converted, Dataset<Row> firstOrders) {
+        Dataset<Row> lines = converted
                 .select(col("id").as("order_item_id"), col("order_id").as("_line_order"), col("product_id"), col("quantity"),
                         col("unit_price"), col("total_price").as("amount"), col("amount_rc"));
         Dataset<Row> first = firstOrders.select(col("first_order_id"));
-        Dataset<Row> rows = orders
+        return orders
                 .join(lines, orders.col("id").equalTo(lines.col("_line_order")), "left")
                 .join(first, orders.col("id").equalTo(first.col("first_order_id")), "left")
                 .select(
@@ -113,6 +121,5 @@ public final class FactOrder {
                         col("amount_rc"), col("total_amount").as("order_total_amount"),
                         col("total_amount_rc").as("order_total_amount_rc"),
                         col("first_order_id").isNotNull().as("is_first_order"));
-        return new Built(rows, quarantined);
     }
 }

@@ -156,7 +156,9 @@ public final class SilverBuild {
             // intermediate steps several models share
             Dataset<Row> rates = live.get(SourceObject.DATED_CONVERSION_RATE);
             Dataset<Row> everAccounts = ranked.get(SourceObject.ACCOUNT).select("id");
-            Built orders = FactOrder.orders(live.get(SourceObject.ORDER), live.get(SourceObject.ACCOUNT), everAccounts, rates, rc);
+            // held: the quarantine below reads the orders' joins and conversion again (Built.split)
+            Built orders = FactOrder.orders(live.get(SourceObject.ORDER), live.get(SourceObject.ACCOUNT), everAccounts, rates, rc)
+                    .held(f -> Frames.pin(f, cached));
             quarantine.add(orders.quarantined());
             Dataset<Row> conformedOrders = Frames.pin(orders.rows(), cached);
             Dataset<Row> acquisitions = Frames.pin(CustomerAcquisition.acquisitions(conformedOrders), cached);
@@ -281,7 +283,8 @@ public final class SilverBuild {
     private Written write(SilverModel m, SilverInputs in, boolean rebuild, List<Dataset<Row>> cached) {
         TableSpec t = m.table();
         spark.sparkContext().setJobDescription("write silver." + t.name());
-        Built built = m.build().apply(in);
+        // a split build's frame held: its quarantine, gathered after every table, is then a filter of it
+        Built built = m.build().apply(in).held(f -> Frames.pin(f, cached));
         // computed once: counted, then written from the pinned rows, and read from them by the models after it
         Dataset<Row> rows = Frames.pin(TableWriter.conform(built.rows(), t.schema()), cached);
         QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);

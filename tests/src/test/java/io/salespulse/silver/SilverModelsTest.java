@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -39,23 +40,60 @@ class SilverModelsTest extends SparkTestBase {
 
     @Test
     void opportunityAmountsConvertAtTheRateValidOnCloseDate() {
-        Dataset<Row> opps = live(SourceObject.OPPORTUNITY, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId",
+        Built built = FactOpportunity.build(opportunities(), rates(), "USD");
+        // 1000 / 0.8 = 1250; 1000 / 0.9 = 1111.111111 (half-up at 6 decimals); USD at 1; blank amount stays null
+        assertRows("amounts", CONVERTED_OPPORTUNITIES, rowsOf(built.rows().select("opportunity_id", "amount_rc", "sales_cycle_days")));
+        assertRows("no rate", List.<Object[]>of(row("O4", "no conversion rate for JPY on 2026-03-20")),
+                rowsOf(built.quarantined().select("record_id", "reason")));
+    }
+
+    /** opportunities() converted with rates(), worked out by hand (see the test above). */
+    private static final List<Object[]> CONVERTED_OPPORTUNITIES = List.of(
+            row("O1", new BigDecimal("1250.000000"), 18),
+            row("O2", new BigDecimal("1111.111111"), 19),
+            row("O3", new BigDecimal("100.000000"), null),
+            row("O5", null, null));
+
+    @Test
+    void aHeldBuildTakesItsRowsAndItsQuarantineFromTheFrameItHolds() {
+        Built built = FactOpportunity.build(opportunities(), rates(), "USD");
+        List<Dataset<Row>> pinned = new ArrayList<>();
+        Built held = built.held(f -> io.salespulse.common.Frames.pin(f, pinned));
+        // not held, the quarantine joins the rates and picks each row's rate again after the table is
+        // written; held, both are filters of the held rows
+        assertThat(plan(built.quarantined())).contains("Join");
+        assertThat(plan(held.quarantined())).doesNotContain("Join");
+        assertThat(plan(held.rows())).doesNotContain("Join");
+        assertThat(pinned).isNotEmpty();
+        assertRows("amounts", CONVERTED_OPPORTUNITIES, rowsOf(held.rows().select("opportunity_id", "amount_rc", "sales_cycle_days")));
+        // more stopped rows join the quarantine and keep it a filter of the held frame, plus those rows
+        Dataset<Row> orphan = spark().sql("SELECT 'fact_opportunity' AS table_name, 'O9' AS record_id, 'f.csv' AS source_file,"
+                + " DATE'2026-03-05' AS snapshot_date, 'opportunity not found: O9' AS reason");
+        Built more = built.withQuarantined(orphan).held(f -> io.salespulse.common.Frames.pin(f, pinned));
+        assertThat(plan(more.quarantined())).doesNotContain("Join");
+        assertRows("no rate, and the orphan", List.<Object[]>of(row("O4", "no conversion rate for JPY on 2026-03-20"),
+                        row("O9", "opportunity not found: O9")),
+                rowsOf(more.quarantined().select("record_id", "reason")));
+        // a build that is not split is held as it is
+        Built clean = Built.clean(held.rows());
+        assertThat(clean.held(f -> {
+            throw new AssertionError("nothing to hold");
+        })).isSameAs(clean);
+        io.salespulse.common.Frames.unpersistAll(pinned);
+    }
+
+    private static String plan(Dataset<Row> frame) {
+        return frame.queryExecution().optimizedPlan().toString();
+    }
+
+    private static Dataset<Row> opportunities() {
+        return live(SourceObject.OPPORTUNITY, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId",
                         "StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "OwnerId", "CurrencyIsoCode")
                 .row("2026-03-05", "O1", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Closed Won", "1000", "2026-02-28", "true", "true", "U1", "EUR")
                 .row("2026-03-05", "O2", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Closed Won", "1000", "2026-03-01", "true", "true", "U1", "EUR")
                 .row("2026-03-05", "O3", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Prospecting", "100", "2026-03-20", "false", "false", "U1", "USD")
                 .row("2026-03-05", "O4", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Prospecting", "100", "2026-03-20", "false", "false", "U1", "JPY")
                 .row("2026-03-05", "O5", "false", "2026-02-10T10:00:00Z", "2026-03-05T10:00:00Z", "A1", "Closed Lost", null, "2026-03-02", "true", "false", "U1", "EUR"));
-        Built built = FactOpportunity.build(opps, rates(), "USD");
-        // 1000 / 0.8 = 1250; 1000 / 0.9 = 1111.111111 (half-up at 6 decimals); USD at 1; blank amount stays null
-        assertRows("amounts", List.<Object[]>of(
-                        row("O1", new BigDecimal("1250.000000"), 18),
-                        row("O2", new BigDecimal("1111.111111"), 19),
-                        row("O3", new BigDecimal("100.000000"), null),
-                        row("O5", null, null)),
-                rowsOf(built.rows().select("opportunity_id", "amount_rc", "sales_cycle_days")));
-        assertRows("no rate", List.<Object[]>of(row("O4", "no conversion rate for JPY on 2026-03-20")),
-                rowsOf(built.quarantined().select("record_id", "reason")));
     }
 
     @Test
