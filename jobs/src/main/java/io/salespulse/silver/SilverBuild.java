@@ -156,7 +156,7 @@ public final class SilverBuild {
             // intermediate steps several models share
             Dataset<Row> rates = live.get(SourceObject.DATED_CONVERSION_RATE);
             Dataset<Row> everAccounts = ranked.get(SourceObject.ACCOUNT).select("id");
-            // held: the quarantine below reads the orders' joins and conversion again (Built.split)
+            // held: the quarantine, gathered at the end, would otherwise join and convert the orders again (Built.split)
             Built orders = FactOrder.orders(live.get(SourceObject.ORDER), live.get(SourceObject.ACCOUNT), everAccounts, rates, rc)
                     .held(f -> Frames.pin(f, cached));
             quarantine.add(orders.quarantined());
