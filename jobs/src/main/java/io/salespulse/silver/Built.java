@@ -93,6 +93,14 @@ public record Built(Dataset<Row> rows, Dataset<Row> quarantined, Replacement rep
         return new Built(rows, rows.sparkSession().createDataFrame(java.util.List.of(), QUARANTINE));
     }
 
+    /**
+     * The rows of {@code converted} that found no rate ({@link io.salespulse.intermediate.ConversionRates#convert}
+     * names why in {@code _rate_error}), as quarantine rows for the named table.
+     */
+    public static Dataset<Row> withoutRate(Dataset<Row> converted, String table) {
+        return quarantine(converted.where(col("_rate_error").isNotNull()), table, col("_rate_error"));
+    }
+
     /** Quarantine rows from a frame with id and lineage columns, for the named table. */
     public static Dataset<Row> quarantine(Dataset<Row> df, String table, Column reason) {
         return df.select(lit(table).as("table_name"), col("id").cast("string").as("record_id"),

@@ -98,7 +98,7 @@ public final class Dimensions {
         return Built.split(converted, c -> c.where(col("_rate_error").isNull()).select(
                         col("id").as("campaign_id"), col("name"), col("type"), col("status"), col("start_date"), col("end_date"),
                         col("currency"), col("budgeted_cost"), col("actual_cost"), col("actual_cost_rc")),
-                c -> Built.quarantine(c.where(col("_rate_error").isNotNull()), CAMPAIGN.name(), col("_rate_error")));
+                c -> Built.withoutRate(c, CAMPAIGN.name()));
     }
 
     public static Dataset<Row> products(Dataset<Row> products) {

@@ -63,6 +63,6 @@ public final class FactOpportunity {
                         coalesce(col("is_won"), lit(false)).as("is_won"), col("probability"), col("amount"), col("currency"),
                         col("amount_rc"),
                         when(col("is_won").equalTo(true), datediff(col("close_date"), to_date(col("created_at")))).as("sales_cycle_days")),
-                c -> Built.quarantine(c.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
+                c -> Built.withoutRate(c, TABLE.name()));
     }
 }

@@ -83,6 +83,6 @@ public final class FactOpportunityStage {
                                 .as("exited_at"),
                         col("close_date"), col("probability"), col("amount"), col("currency"), col("amount_rc"),
                         coalesce(col("stage_name").isin(closedStages.toArray()), lit(false)).as("is_closed_stage")),
-                c -> Built.quarantine(c.where(col("_rate_error").isNotNull()), TABLE.name(), col("_rate_error")));
+                c -> Built.withoutRate(c, TABLE.name()));
     }
 }

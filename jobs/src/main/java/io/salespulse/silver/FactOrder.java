@@ -74,8 +74,7 @@ public final class FactOrder {
                         .withColumn("is_reduction", coalesce(col("is_reduction"), lit(false))),
                 c -> Built.quarantine(c.where(col("_ever_account").isNull()), TABLE.name(),
                                 concat(lit("account not found: "), coalesce(col("account_id"), lit("(blank)"))))
-                        .unionByName(Built.quarantine(c.where(withAccount.and(col("_rate_error").isNotNull())), TABLE.name(),
-                                col("_rate_error"))));
+                        .unionByName(Built.withoutRate(c.where(withAccount), TABLE.name())));
     }
 
     /**
@@ -99,8 +98,7 @@ public final class FactOrder {
                 c -> Built.quarantine(c.where(col("_ever_order").isNull()), TABLE.name(), concat(lit("order not found: "), col("order_id")))
                         .unionByName(Built.quarantine(c.where(col("_order").isNotNull().and(col("quantity").lt(0))), TABLE.name(),
                                 concat(lit("negative Quantity "), col("quantity").cast("string"))))
-                        .unionByName(Built.quarantine(c.where(usable.and(col("_rate_error").isNotNull())), TABLE.name(),
-                                col("_rate_error"))));
+                        .unionByName(Built.withoutRate(c.where(usable), TABLE.name())));
     }
 
     /** One row per order line (an order without lines: one row of its own), from the converted usable lines. */
