@@ -46,6 +46,44 @@ class MaintainCommandTest extends SparkTestBase {
     }
 
     @Test
+    void theVacuumKeepsWhatTheRetentionAsked() throws IOException {
+        Path dir = workDir("maintain-retention");
+        String warehouse = dir.resolve("warehouse").toString();
+        String table = warehouse + "/silver/fact_example";
+        spark().range(0, 5).selectExpr("id").coalesce(1).write().format("delta").mode("append").save(table);
+        // files no version lists, as a killed writer leaves them: 100 hours and 300 hours old
+        Path young = stray(table, "part-stray-100h.snappy.parquet", 100);
+        Path old = stray(table, "part-stray-300h.snappy.parquet", 300);
+
+        // a retention longer than Delta's default week keeps both (Delta 4 ignores a VACUUM's own
+        // retention unless it is 0, and used its week: the 300-hour file went)
+        Cli.Result longer = Cli.run("maintain", "--vacuum-hours", "400", "--warehouse", warehouse);
+        assertThat(longer.code()).as(longer.err()).isEqualTo(0);
+        assertThat(young).exists();
+        assertThat(old).exists();
+
+        Cli.Result week = Cli.run("maintain", "--warehouse", warehouse);
+        assertThat(week.code()).as(week.err()).isEqualTo(0);
+        assertThat(young).as("younger than a week").exists();
+        assertThat(old).as("older than a week").doesNotExist();
+
+        // and a shorter one removes what is older than it
+        Cli.Result shorter = Cli.run("maintain", "--vacuum-hours", "48", "--warehouse", warehouse);
+        assertThat(shorter.code()).as(shorter.err()).isEqualTo(0);
+        assertThat(young).doesNotExist();
+        assertThat(spark().read().format("delta").load(table).count()).isEqualTo(5);
+    }
+
+    /** A data file in the table's folder that no version lists, last modified {@code hours} ago. */
+    private static Path stray(String table, String name, int hours) throws IOException {
+        Path f = Path.of(table, name);
+        Files.write(f, new byte[]{1, 2, 3});
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(hours))));
+        return f;
+    }
+
+    @Test
     void aCompactionLeavesTheFilesOfItsSizeAndPacksTheSmallOnes() {
         String table = workDir("maintain-sized").resolve("warehouse").resolve("bronze/segment_events").toString();
         // a catch-up's large file, then four nights of a few rows each
@@ -66,9 +104,23 @@ class MaintainCommandTest extends SparkTestBase {
         assertThat(after.get(0).path()).isEqualTo(large.path());
         assertThat(spark().read().format("delta").load(table).count()).isEqualTo(200_020L);
 
-        // Delta's default would have rewritten them all into one file
-        MaintainCommand.compact(io.delta.tables.DeltaTable.forPath(spark(), table), large.bytes() * 4);
+        // four more nights: a file smaller than the target size, but not small, stays as it is too (Delta's
+        // default counts every file under 1 GB as small, and would have packed them all into one)
+        for (int night = 5; night <= 8; night++) {
+            spark().range(night * 1_000_000L, night * 1_000_000L + 5).selectExpr("id", "sha2(CAST(id AS STRING), 256) AS message_id")
+                    .coalesce(1).write().format("delta").mode("append").save(table);
+        }
+        long target = large.bytes() * 4;
+        assertThat(large.bytes()).isGreaterThanOrEqualTo(target / MaintainCommand.SMALL_FILE_RATIO).isLessThan(target);
+        MaintainCommand.compact(io.delta.tables.DeltaTable.forPath(spark(), table), target);
+        after = liveFiles(table);
+        assertThat(after).as("the large file kept, the packed nights and the four new ones packed into one").hasSize(2);
+        assertThat(after.get(0).path()).isEqualTo(large.path());
+
+        // a file under a sixteenth of the target size is small: packed with the others
+        MaintainCommand.compact(io.delta.tables.DeltaTable.forPath(spark(), table), large.bytes() * 32);
         assertThat(liveFiles(table)).hasSize(1);
+        assertThat(spark().read().format("delta").load(table).count()).isEqualTo(200_040L);
     }
 
     /** A live data file of a table. */
