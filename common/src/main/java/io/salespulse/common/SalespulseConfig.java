@@ -103,7 +103,8 @@ public final class SalespulseConfig {
             "250000", "In local mode, a silver table holding at least this many rows is built and written with Spark's code "
             + "generation, silver stages a Salesforce object that way when its bronze table holds that many rows, and "
             + "ingest loads an object that way when its new snapshots hold that many rows (by their "
-            + "manifests), and maintain rewrites a table of that many rows that way; smaller ones are interpreted, which is faster for small data. In any mode, gold reads a silver "
+            + "manifests), and maintain rewrites a table of that many rows that way; smaller ones are interpreted, "
+            + "which is faster for small data. In any mode, gold reads a silver "
             + "table smaller than this once and holds its rows for the run (docs/performance.md).", ConfigKey.Kind.WHOLE_NUMBER);
     // gold filters the activity to the dates it recomputes before its windows: compiling pays only when
     // the table is much larger (measured: interpreted 0.8 of the time at 0.64 M rows, compiled 0.62 at 6.3 M)

@@ -70,8 +70,8 @@ final class MaintainCommand {
                     spark.sparkContext().setJobDescription("maintain " + name);
                     List<String> orderedBy = orderedBy(p[0], p[1]);
                     // a large table is rewritten with code generation, as a run builds it: at scale 1
-                    // the activity's ordering took 40 s interpreted and 22 s compiled, a small table
-                    // no less interpreted
+                    // the activity's ordering took 40 s interpreted and 22 s compiled (a small table is
+                    // a little faster interpreted)
                     boolean large = SparkSessions.rowsToCompile(writer, p[0], p[1],
                             config.getLong(SalespulseConfig.COMPILE_MIN_ROWS)).isPresent();
                     SparkSessions.compiledWhen(spark, large, () -> {
@@ -123,8 +123,8 @@ final class MaintainCommand {
      * one task per file written, several at once). A file of at least a sixteenth of that (8 MB) is
      * not small and stays as it is: a weekly maintain packs the week's small files, with the packed
      * file of the weeks before until that one reaches 8 MB, not the table. (With Delta's default,
-     * every file under 1 GB counted as small: a year's bronze Lead at scale 1, one 25 MB file, was
-     * rewritten with the week's nightly files at every maintain, 28 s of it.)
+     * every file under 1 GB counted as small: a year's bronze Lead at scale 1, 25 MB, was rewritten
+     * with the week's nightly files at every maintain, 28–34 s of it.)
      */
     static void compact(DeltaTable table, long fileBytes) {
         table.sparkSession().conf().set(MAX_FILE_SIZE, fileBytes);
