@@ -50,6 +50,8 @@ final class MaintainCommand {
             return Salespulse.BUSY;
         }
         try (lock) {
+            List<String> names = TablesCommand.names(spark, config.warehouseRoot());
+            // the session's settings below are set right before the try that unsets them
             if (hours < DEFAULT_RETENTION_HOURS) {
                 progress.step("maintain", "retention " + hours + " h is under Delta's 168 h: time travel and readers "
                         + "older than that lose their files");
@@ -60,7 +62,6 @@ final class MaintainCommand {
             spark.conf().set(RETENTION_WINDOW_IGNORED, "false");
             long before = 0;
             long after = 0;
-            List<String> names = TablesCommand.names(spark, config.warehouseRoot());
             try {
                 for (String name : names) {
                     String[] p = name.split("\\.");
