@@ -47,13 +47,67 @@ public record BuildState(Map<String, Long> versions, LocalDate runDate, String s
 
     /** Records the state in one commit (none when it is the one recorded). */
     public void record(TableWriter writer, String table, String comment, StructType schema) {
+        record(writer, table, comment, schema, Map.of());
+    }
+
+    /**
+     * Records the state and, beside an input table's version, its {@code counts} (a schema that has
+     * their columns: {@link #COUNTS}), in one commit: the counts are always those of the versions
+     * recorded with them.
+     */
+    public void record(TableWriter writer, String table, String comment, StructType schema, Map<String, long[]> counts) {
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, Long> e : versions.entrySet()) {
-            rows.add(RowFactory.create(e.getKey(), e.getValue(), Date.valueOf(runDate), settings));
+            long[] c = counts.get(e.getKey());
+            Object[] values = new Object[4 + COUNTS.size()];
+            values[0] = e.getKey();
+            values[1] = e.getValue();
+            values[2] = Date.valueOf(runDate);
+            values[3] = settings;
+            for (int i = 0; c != null && i < COUNTS.size(); i++) {
+                values[4 + i] = c[i];
+            }
+            rows.add(RowFactory.create(values));
         }
-        Dataset<Row> state = writer.spark().createDataFrame(rows, new StructType()
-                .add("input_table", "string").add("input_version", "long").add("run_date", "date").add("settings", "string"));
+        StructType columns = new StructType()
+                .add("input_table", "string").add("input_version", "long").add("run_date", "date").add("settings", "string");
+        for (String c : COUNTS) {
+            columns = columns.add(c, "long");
+        }
+        Dataset<Row> state = writer.spark().createDataFrame(rows, columns);
         writer.sync(OpsTables.LAYER, table, comment, schema, List.of("input_table"), state, null, List.of());
+    }
+
+    /** The count columns a state may hold beside an input table's version, in this order. */
+    public static final List<String> COUNTS = List.of("rows_in", "quarantined", "superseded", "deleted", "current");
+
+    /**
+     * The counts recorded beside each input table's version (only the tables that have them; none
+     * when the state was recorded before they were).
+     */
+    public static Map<String, long[]> readCounts(TableWriter writer, String table) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        if (!writer.exists(OpsTables.LAYER, table)) {
+            return out;
+        }
+        Dataset<Row> state = writer.read(OpsTables.LAYER, table);
+        if (!List.of(state.columns()).containsAll(COUNTS)) {
+            return out;
+        }
+        List<org.apache.spark.sql.Column> columns = new ArrayList<>();
+        columns.add(org.apache.spark.sql.functions.col("input_table"));
+        COUNTS.forEach(c -> columns.add(org.apache.spark.sql.functions.col(c)));
+        for (Row r : state.select(columns.toArray(org.apache.spark.sql.Column[]::new)).collectAsList()) {
+            if (r.anyNull()) {
+                continue;
+            }
+            long[] c = new long[COUNTS.size()];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = r.getLong(1 + i);
+            }
+            out.put(r.getString(0), c);
+        }
+        return out;
     }
 
     /** A short digest of a setting's text, for the settings line (a change of it shows as a changed digest). */

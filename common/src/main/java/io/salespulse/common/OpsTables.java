@@ -137,20 +137,28 @@ public final class OpsTables {
 
     public static StructType goldState() {
         return buildState("Silver table gold reads (layer.table)", "the gold tables",
-                "First KPI date and the settings the KPIs depend on; a change recomputes every date");
+                "First KPI date and the settings the KPIs depend on; a change recomputes every date").struct();
     }
 
     public static StructType silverState() {
+        // a bronze table's counts (where its rows went, as of run_date): a run that stages only the
+        // records its new rows reach adds what changed to them (null for other inputs)
+        String of = " among its rows dated on or before run_date (Salesforce bronze tables only)";
         return buildState("Table silver reads, or a silver table as the last checked build left it (layer.table)", "the silver tables",
-                "Reporting currency and time zone, closed stages, the email key's id and the silver columns; a change recomputes silver");
+                "Reporting currency and time zone, closed stages, the email key's id and the silver columns; a change recomputes silver")
+                .col("rows_in", DataTypes.LongType, "Rows" + of)
+                .col("quarantined", DataTypes.LongType, "Rows that could not be typed" + of)
+                .col("superseded", DataTypes.LongType, "Versions superseded by a later one" + of)
+                .col("deleted", DataTypes.LongType, "Current versions that are deletions" + of)
+                .col("current", DataTypes.LongType, "Current versions of live records" + of)
+                .struct();
     }
 
-    private static StructType buildState(String input, String outputs, String settings) {
+    private static TableSchema buildState(String input, String outputs, String settings) {
         return TableSchema.of()
                 .col("input_table", DataTypes.StringType, input)
                 .col("input_version", DataTypes.LongType, "Its Delta version that " + outputs + " were computed from")
                 .col("run_date", DataTypes.DateType, "Date " + outputs + " were computed as of")
-                .col("settings", DataTypes.StringType, settings)
-                .struct();
+                .col("settings", DataTypes.StringType, settings);
     }
 }

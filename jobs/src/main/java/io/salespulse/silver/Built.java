@@ -69,6 +69,14 @@ public record Built(Dataset<Row> rows, Dataset<Row> quarantined, Replacement rep
         return split == null ? this : split(hold.apply(split.source()), split.rows(), split.quarantined());
     }
 
+    /**
+     * This build as the part {@code part} of its table: built from the records that part holds only,
+     * its rows and quarantined rows are those of that part.
+     */
+    public Built replacing(Replacement part) {
+        return new Built(rows, quarantined, part, split);
+    }
+
     /** This build with {@code more} quarantined rows (computed apart from a split's source). */
     public Built withQuarantined(Dataset<Row> more) {
         if (split == null) {

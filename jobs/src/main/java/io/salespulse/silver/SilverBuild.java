@@ -20,6 +20,7 @@ import io.salespulse.quality.Reconciliation;
 import io.salespulse.staging.StagedObject;
 import io.salespulse.staging.Staging;
 import io.salespulse.staging.Typing;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -145,8 +146,12 @@ public final class SilverBuild {
             // read once for all objects (a few rows a day at most): each object's ranking would otherwise
             // plan its own scan of the ledger
             List<Row> fullSnapshots = fullSnapshots(runDate).collectAsList();
+            Map<String, long[]> counted = new LinkedHashMap<>();
+            OpportunityIncrement opps = opportunityIncrement(previous, inputs, fullSnapshots, counted, cached);
             List<Staged> objects = SideBySide.map(List.copyOf(Staging.MODELS.entrySet()), atOnce,
-                    e -> stage(e.getKey(), e.getValue(), runDate, fullSnapshots, cached));
+                    e -> opps != null && OpportunityIncrement.OBJECTS.contains(e.getKey())
+                            ? stageReached(e.getKey(), opps, fullSnapshots, cached)
+                            : stage(e.getKey(), e.getValue(), runDate, fullSnapshots, cached));
             for (Staged o : objects) {
                 quarantine.add(o.quarantined());
                 ranked.put(o.object(), o.ranked());
@@ -182,14 +187,16 @@ public final class SilverBuild {
                 // it would be compiled too, and its rows are the run's largest (two at once on a 2 GB heap at
                 // scale 1 is untried; the activity's first build there needs its many partitions to fit)
                 Map<SilverModel, OptionalLong> large = new LinkedHashMap<>();
-                wave.forEach(m -> large.put(m, rowsToCompile(m, increment, compileMinRows)));
+                // a part recomputed for the records a night reaches is small, whatever the table holds
+                wave.forEach(m -> large.put(m, opps != null && OpportunityIncrement.TABLES.contains(m.table())
+                        ? OptionalLong.empty() : rowsToCompile(m, increment, compileMinRows)));
                 List<SilverModel> small = wave.stream().filter(m -> large.get(m).isEmpty()).toList();
-                List<Written> written = new ArrayList<>(SideBySide.map(small, atOnce, m -> write(m, ready, rebuild, cached)));
+                List<Written> written = new ArrayList<>(SideBySide.map(small, atOnce, m -> write(m, ready, rebuild, opps, cached)));
                 for (SilverModel m : wave) {
                     large.get(m).ifPresent(n -> {
                         progress.step(LAYER, String.format("%s: %,d %s, built with code generation", m.table().name(), n,
                                 fromAllEvents(m, increment) ? "events in bronze" : "rows stored"));
-                        written.add(SparkSessions.compiledWhen(spark, true, () -> write(m, ready, rebuild, cached)));
+                        written.add(SparkSessions.compiledWhen(spark, true, () -> write(m, ready, rebuild, opps, cached)));
                     });
                 }
                 written.sort(java.util.Comparator.comparingInt(w -> MODELS.indexOf(w.model()))); // the log's order
@@ -203,9 +210,14 @@ public final class SilverBuild {
             }
             // the quarantine and the reconciliation read every staged row again: compiled when the staging was
             boolean large = objects.stream().anyMatch(Staged::compiled);
-            long quarantined = SparkSessions.compiledWhen(spark, large, () -> writeQuarantine(quarantine, cached, increment != null));
-            List<Reconciliation> counted = SparkSessions.compiledWhen(spark, large, () -> collect(reconciliation));
-            Outcome outcome = new Outcome(counts, quarantined, counted, keyChecks, inputs, in.tables(), cached);
+            String kept = increment == null ? null : "t.table_name = '" + SourceObject.SEGMENT_EVENTS.bronzeTable() + "'";
+            if (opps != null) {
+                kept = (kept == null ? "" : kept + " OR ") + opps.quarantineKept();
+            }
+            String keptRows = kept;
+            long quarantined = SparkSessions.compiledWhen(spark, large, () -> writeQuarantine(quarantine, cached, keptRows));
+            List<Reconciliation> reconciled = SparkSessions.compiledWhen(spark, large, () -> collect(reconciliation, counted));
+            Outcome outcome = new Outcome(counts, quarantined, reconciled, keyChecks, inputs, in.tables(), cached);
             handedOver = true; // released by the caller once the quality gate has read the tables
             return outcome;
         } finally {
@@ -263,6 +275,125 @@ public final class SilverBuild {
                 r, reconcile(object, staged, r), large.isPresent());
     }
 
+    /**
+     * One object staged for the records the night's rows reach ({@link OpportunityIncrement}): their
+     * every version ranked, the new rows that could not be typed, and how the night changed where
+     * the object's bronze rows went (each reached version's state now, counted +1, and before the
+     * night, counted -1; added to the counts recorded with silver's state by {@link #collect}).
+     */
+    private Staged stageReached(SourceObject object, OpportunityIncrement reached, List<Row> fullSnapshots,
+                                List<Dataset<Row>> cached) {
+        Dataset<Row> versions = reached.versions(object).where(col("_error").isNull());
+        Dataset<Row> full = deletingSnapshots(object, fullSnapshots);
+        Dataset<Row> r = Frames.pin(CurrentState.rank(versions, full), cached);
+        Dataset<Row> before = CurrentState.rank(versions.where(col("_snapshot_date").leq(lit(Date.valueOf(reached.appliedThrough)))), full);
+        Dataset<Row> landed = reached.landed(object);
+        Dataset<Row> change = reconcile(object, landed.where(col("_error").isNotNull()), r)
+                .unionByName(reconcile(object, landed.limit(0), before).withColumn("_n", lit(-1L)));
+        return new Staged(object, Built.quarantine(landed.where(col("_error").isNotNull()), object.bronzeTable(), col("_error")),
+                r, change, false);
+    }
+
+    /**
+     * The opportunities' tables computed for the records the rows landed since silver was last
+     * computed reach ({@link OpportunityIncrement}), when that gives what a computation from all of
+     * bronze gives: null (and why, in the progress) when they must be computed whole. Fills
+     * {@code counted} with the counts recorded for the two objects, which the night's change adds to.
+     */
+    private OpportunityIncrement opportunityIncrement(BuildState previous, BuildState now, List<Row> fullSnapshots,
+                                                      Map<String, long[]> counted, List<Dataset<Row>> pinned) {
+        if (previous == null) {
+            return null;
+        }
+        String whole = whyWhole(previous, now, OpportunityIncrement.TABLES, OpportunityIncrement.OBJECTS,
+                List.of(SourceObject.DATED_CONVERSION_RATE));
+        Map<String, long[]> recorded = whole == null ? BuildState.readCounts(writer, OpsTables.SILVER_STATE) : Map.of();
+        for (SourceObject o : OpportunityIncrement.OBJECTS) {
+            for (Row full : fullSnapshots) {
+                if (whole == null && full.getString(0).equals(o.bronzeTable()) && full.getDate(1).toLocalDate().isAfter(previous.runDate())) {
+                    whole = "a full snapshot of " + o.bronzeTable() + " landed";
+                }
+            }
+            long[] c = recorded.get(BronzeIngest.LAYER + "." + o.bronzeTable());
+            if (whole == null && c == null) {
+                whole = "no counts of " + o.bronzeTable() + " recorded with silver's state";
+            }
+            if (c != null) {
+                counted.put(o.bronzeTable(), c);
+            }
+        }
+        OpportunityIncrement reached = null;
+        if (whole == null) {
+            try {
+                reached = OpportunityIncrement.reach(previous.runDate(), bronze(SourceObject.OPPORTUNITY, now.runDate()),
+                        bronze(SourceObject.OPPORTUNITY_HISTORY, now.runDate()), pinned);
+            } catch (IllegalStateException e) {
+                whole = e.getMessage();
+            }
+        }
+        if (whole != null) {
+            counted.clear();
+            progress.step(LAYER, "fact_opportunity, fact_opportunity_stage: computed from every opportunity (" + whole + ")");
+            return null;
+        }
+        progress.step(LAYER, String.format("fact_opportunity, fact_opportunity_stage: the %,d opportunities and %,d history rows"
+                + " the rows landed after %s reach", reached.opportunities.size(), reached.history.size(), reached.appliedThrough));
+        return reached;
+    }
+
+    /**
+     * Why silver tables that can take only the rows landed since silver was last computed must be
+     * computed from all of bronze instead, or null when they need not: the settings or the date
+     * went back, one of the {@code tables} was written since (a compaction does not count), bronze of
+     * the {@code added} objects changed in a folder silver had already read (a forget, a re-landed or
+     * late old folder), or bronze of the {@code unchanged} ones changed at all. Read from the logs (no
+     * Spark job).
+     */
+    private String whyWhole(BuildState previous, BuildState now, List<TableSpec> tables, List<SourceObject> added,
+                            List<SourceObject> unchanged) {
+        if (!previous.settings().equals(now.settings())) {
+            return "the settings changed";
+        }
+        if (now.runDate().isBefore(previous.runDate())) {
+            return "silver was computed as of a later date";
+        }
+        for (TableSpec t : tables) {
+            String fact = LAYER + "." + t.name();
+            long stored = previous.versions().getOrDefault(fact, -1L);
+            if (stored < 0 || now.versions().get(fact) < stored
+                    || writer.rowsChanged(LAYER, t.name(), stored + 1, now.versions().get(fact))) {
+                // the weekly maintain's compaction rewrites the table's files, not its rows: an increment still applies
+                return fact + " was written since silver was last computed";
+            }
+        }
+        List<SourceObject> objects = new ArrayList<>(added);
+        objects.addAll(unchanged);
+        for (SourceObject o : objects) {
+            String table = o.bronzeTable();
+            String name = BronzeIngest.LAYER + "." + table;
+            long before = previous.versions().getOrDefault(name, -1L);
+            long after = now.versions().getOrDefault(name, -1L);
+            if (before == after && unchanged.contains(o)) {
+                continue;
+            }
+            if (before < 0 || after < before) {
+                return name + " is not the table silver was computed from";
+            }
+            java.util.Optional<java.util.Set<String>> landed = writer.changedValues(BronzeIngest.LAYER, table, "_snapshot_date",
+                    before + 1, after);
+            if (landed.isEmpty()) {
+                return "the folders " + name + " changed since then cannot be told from its commits";
+            }
+            if (unchanged.contains(o) && !landed.get().isEmpty()) {
+                return name + " changed";
+            }
+            if (landed.get().stream().anyMatch(d -> !LocalDate.parse(d).isAfter(previous.runDate()))) {
+                return name + " changed in folders on or before " + previous.runDate();
+            }
+        }
+        return null;
+    }
+
     /** Rows of a replaced part of a table per file written: a night's replacement is one file. */
     static final long ROWS_PER_REPLACING_FILE = 1_000_000L;
 
@@ -280,11 +411,15 @@ public final class SilverBuild {
      * Builds one model, checks its keys and writes it (all of it, or with an increment only the rows
      * that change).
      */
-    private Written write(SilverModel m, SilverInputs in, boolean rebuild, List<Dataset<Row>> cached) {
+    private Written write(SilverModel m, SilverInputs in, boolean rebuild, OpportunityIncrement opps, List<Dataset<Row>> cached) {
         TableSpec t = m.table();
         spark.sparkContext().setJobDescription("write silver." + t.name());
         // a split build's frame held: its quarantine, gathered after every table, is then a filter of it
         Built built = m.build().apply(in).held(f -> Frames.pin(f, cached));
+        if (opps != null && OpportunityIncrement.TABLES.contains(t)) {
+            // built from the reached records' rows only: those are the part of the table it replaces
+            built = built.replacing(opps.replacement(t));
+        }
         // computed once: counted, then written from the pinned rows, and read from them by the models after it
         Dataset<Row> rows = Frames.pin(TableWriter.conform(built.rows(), t.schema()), cached);
         QualityChecks.Profile profile = QualityChecks.keys(LAYER, t, rows);
@@ -292,7 +427,8 @@ public final class SilverBuild {
         if (built.partial()) {
             // the part of the stored table the build recomputed replaces that part, in one commit; the
             // models after it read the table whole
-            if (profile.rows() > 0) {
+            // a part that now holds no row still replaces the rows stored for it (its records deleted)
+            if (profile.rows() > 0 || !built.replacing().predicate().equals("false")) {
                 progress.step(LAYER, t.name() + ": replacing " + built.replacing().description());
                 // Delta copies each touched file's other rows to one new file and adds these as they
                 // are split: a night's few in one file, not one per partition (the table's files add up
@@ -323,8 +459,17 @@ public final class SilverBuild {
         if (outcome.computed()) {
             // the silver tables' versions as this run left them: any later write to them (a hand fix,
             // forget, maintain) makes the next run compute and check silver again
+            // with where each Salesforce object's rows went: a night that stages only the records its rows reach adds to them
+            Map<String, long[]> counts = new LinkedHashMap<>();
+            for (SourceObject o : Staging.MODELS.keySet()) {
+                counts.put(BronzeIngest.LAYER + "." + o.bronzeTable(), new long[BuildState.COUNTS.size()]);
+            }
+            for (Reconciliation r : outcome.reconciliation()) {
+                counts.put(BronzeIngest.LAYER + "." + r.tableName(),
+                        new long[]{r.rowsIn(), r.quarantined(), r.superseded(), r.deleted(), r.current()});
+            }
             new BuildState(versions(), outcome.inputs().runDate(), outcome.inputs().settings())
-                    .record(writer, OpsTables.SILVER_STATE, "What silver was last computed from", OpsTables.silverState());
+                    .record(writer, OpsTables.SILVER_STATE, "What silver was last computed from", OpsTables.silverState(), counts);
         }
     }
 
@@ -359,32 +504,7 @@ public final class SilverBuild {
         if (previous == null) {
             return null; // computed for the first time (or rebuilt): nothing to update
         }
-        String table = SourceObject.SEGMENT_EVENTS.bronzeTable();
-        String fact = LAYER + "." + FactActivityDaily.TABLE.name();
-        String events = BronzeIngest.LAYER + "." + table;
-        long stored = previous.versions().getOrDefault(fact, -1L);
-        long before = previous.versions().getOrDefault(events, -1L);
-        long after = now.versions().getOrDefault(events, -1L);
-        String whole = null;
-        if (!previous.settings().equals(now.settings())) {
-            whole = "the settings changed";
-        } else if (now.runDate().isBefore(previous.runDate())) {
-            whole = "silver was computed as of a later date";
-        } else if (stored < 0 || now.versions().get(fact) < stored
-                || writer.rowsChanged(LAYER, FactActivityDaily.TABLE.name(), stored + 1, now.versions().get(fact))) {
-            // the weekly maintain's compaction rewrites the table's files, not its rows: an increment still applies
-            whole = fact + " was written since silver was last computed";
-        } else if (before < 0 || after < before) {
-            whole = events + " is not the table silver was computed from";
-        } else {
-            java.util.Optional<java.util.Set<String>> landed = writer.changedValues(BronzeIngest.LAYER, table, "_snapshot_date",
-                    before + 1, after);
-            if (landed.isEmpty()) {
-                whole = "the folders " + events + " changed since then cannot be told from its commits";
-            } else if (landed.get().stream().anyMatch(d -> !LocalDate.parse(d).isAfter(previous.runDate()))) {
-                whole = events + " changed in folders on or before " + previous.runDate();
-            }
-        }
+        String whole = whyWhole(previous, now, List.of(FactActivityDaily.TABLE), List.of(SourceObject.SEGMENT_EVENTS), List.of());
         if (whole != null) {
             progress.step(LAYER, "fact_activity_daily: computed from all events (" + whole + ")");
             return null;
@@ -499,46 +619,63 @@ public final class SilverBuild {
         Dataset<Row> versions = ranked.where(col("_source_file").notEqual(CurrentState.ABSENT))
                 .select(when(col("_is_current").equalTo(false), lit("superseded"))
                         .when(col("is_deleted"), lit("deleted")).otherwise(lit("current")).as("_state"));
-        return errors.unionByName(versions).select(lit(object.bronzeTable()).as("table_name"), col("_state"));
+        return errors.unionByName(versions).select(lit(object.bronzeTable()).as("table_name"), col("_state"), lit(1L).as("_n"));
     }
 
-    /** One job for all objects' counts, over every object's rows gathered (one task per core, not per part). */
-    private static List<Reconciliation> collect(List<Dataset<Row>> parts) {
+    /**
+     * One job for all objects' counts, over every object's rows gathered (one task per core, not per
+     * part). A row counts {@code _n}: -1 takes back a state a version had before the night, for an
+     * object whose counts are {@code base} (bronze table → counts recorded with silver's state) plus
+     * the night's change.
+     */
+    private static List<Reconciliation> collect(List<Dataset<Row>> parts, Map<String, long[]> base) {
+        Column n = col("_n");
         Dataset<Row> all = Frames.gathered(parts).groupBy(col("table_name"))
-                .agg(count(lit(1)).as("rows_in"),
-                        sum(when(col("_state").equalTo("quarantined"), 1L).otherwise(0L)).as("quarantined"),
-                        sum(when(col("_state").equalTo("superseded"), 1L).otherwise(0L)).as("superseded"),
-                        sum(when(col("_state").equalTo("deleted"), 1L).otherwise(0L)).as("deleted"),
-                        sum(when(col("_state").equalTo("current"), 1L).otherwise(0L)).as("current"));
-        List<Reconciliation> out = new ArrayList<>();
+                .agg(sum(n).as("rows_in"),
+                        sum(when(col("_state").equalTo("quarantined"), n).otherwise(0L)).as("quarantined"),
+                        sum(when(col("_state").equalTo("superseded"), n).otherwise(0L)).as("superseded"),
+                        sum(when(col("_state").equalTo("deleted"), n).otherwise(0L)).as("deleted"),
+                        sum(when(col("_state").equalTo("current"), n).otherwise(0L)).as("current"));
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        base.forEach((table, c) -> counts.put(table, c.clone()));
         for (Row r : all.collectAsList()) {
-            out.add(new Reconciliation(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5)));
+            long[] c = counts.computeIfAbsent(r.getString(0), k -> new long[5]);
+            for (int i = 0; i < c.length; i++) {
+                c[i] += r.getLong(1 + i);
+            }
         }
+        List<Reconciliation> out = new ArrayList<>();
+        // an object without a row in bronze is not listed (its counts recorded as zeros for the next night)
+        counts.forEach((table, c) -> {
+            if (c[0] != 0) {
+                out.add(new Reconciliation(table, c[0], c[1], c[2], c[3], c[4]));
+            }
+        });
         // a row per object, sorted here: a distributed sort would scan every part once more to sample it
         out.sort(java.util.Comparator.comparing(Reconciliation::tableName));
         return out;
     }
 
     /**
-     * Replaces the silver part of ops.quarantine; rows already there keep their first run id. When
-     * the events were only added to ({@code eventsAdded}), the events' rows are only added to too:
-     * their earlier rows were not computed again.
+     * Replaces the silver part of ops.quarantine; rows already there keep their first run id. The
+     * rows matching {@code kept} (a condition on alias {@code t}; null for none) stay as they are and
+     * are only added to: those of the events when they were only added to, and those of records a
+     * night did not reach, which were not computed again.
      *
      * @return the silver rows in quarantine
      */
-    private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached, boolean eventsAdded) {
+    private long writeQuarantine(List<Dataset<Row>> parts, List<Dataset<Row>> cached, String kept) {
         Dataset<Row> all = Frames.gathered(parts);
         // the time as a literal taken once: the pinned rows are then what the MERGE reads, not a plan
         // it would recompute from every model's intermediate frames
         Dataset<Row> rows = Frames.pin(all.select(lit(writer.runId()).as("run_id"), lit(LAYER).as("layer"), col("table_name"),
                 col("record_id"), col("source_file"), col("snapshot_date"), col("reason"),
                 lit(java.sql.Timestamp.from(java.time.Instant.now())).as("quarantined_at")).distinct(), cached);
-        String events = "'" + SourceObject.SEGMENT_EVENTS.bronzeTable() + "'";
         writer.sync(OpsTables.LAYER, OpsTables.QUARANTINE, "Rows that could not be loaded or conformed, with the reason",
                 OpsTables.quarantine(), List.of("layer", "table_name", "record_id", "source_file", "snapshot_date", "reason"),
-                rows, eventsAdded ? "t.layer = 'silver' AND t.table_name <> " + events : "t.layer = 'silver'",
+                rows, kept != null ? "t.layer = 'silver' AND NOT (" + kept + ")" : "t.layer = 'silver'",
                 List.of("run_id", "quarantined_at"));
-        return eventsAdded ? writer.read(OpsTables.LAYER, OpsTables.QUARANTINE).where(col("layer").equalTo(LAYER)).count()
+        return kept != null ? writer.read(OpsTables.LAYER, OpsTables.QUARANTINE).where(col("layer").equalTo(LAYER)).count()
                 : rows.count();
     }
 

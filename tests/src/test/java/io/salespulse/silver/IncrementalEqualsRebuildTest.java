@@ -74,6 +74,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
         }
         int eventsAdded = 0;
         int engagementKept = 0;
+        int opportunitiesReached = 0;
         for (int d = Math.max(firstDaily, 0); d < DAYS; d++) {
             if (d == lateRun) {
                 move(heldBack, late);
@@ -92,6 +93,12 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             String said = r.out() + r.err();
             eventsAdded += said.contains("fact_activity_daily: adding the events landed after") ? 1 : 0;
             engagementKept += said.contains("engagement KPIs (from fact_activity_daily) recomputed for") ? 1 : 0;
+            opportunitiesReached += said.contains("fact_opportunity, fact_opportunity_stage: the ") ? 1 : 0;
+            if (start.plusDays(d).equals(LATE_RATES) || start.plusDays(d).equals(shakeUp)) {
+                // new rates can change any amount: every opportunity is computed again
+                assertThat(said).contains("fact_opportunity, fact_opportunity_stage: computed from every opportunity"
+                        + " (bronze.salesforce_dated_conversion_rate changed)");
+            }
             // the late folder's run computes the table from all events, sized (and compiled) by them
             assertThat(said).containsPattern("fact_activity_daily: [0-9,]+ " + (d == lateRun ? "events in bronze" : "rows stored")
                     + ", built with code generation");
@@ -117,9 +124,12 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
         // and some runs recomputed more KPI dates than the activity's changes reach, keeping the
         // engagement KPIs of the others as stored: the rebuild below checks them too
         assertThat(engagementKept).as("runs that kept stored engagement KPIs").isPositive();
+        // the other nights staged only the opportunities and history rows their new rows reach
+        assertThat(opportunitiesReached).as("runs that computed the opportunities reached only").isPositive();
         System.out.printf("incremental: catch-up + %d daily runs in %.1f s%n", DAILY, (System.nanoTime() - t0) / 1e9);
         Map<String, List<Object[]>> incremental = silver(warehouse);
         List<Object[]> quarantined = quarantine(warehouse);
+        List<Object[]> counted = lastCounts(warehouse);
 
         Cli.Result rebuild = Cli.run("rebuild", "--date", start.plusDays(DAYS - 1).toString(), "--warehouse", warehouse);
         assertThat(rebuild.code()).as(rebuild.err()).isEqualTo(0);
@@ -133,6 +143,15 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             assertRows(table, rebuilt.get(table), incremental.get(table));
         }
         assertRows("silver quarantine", quarantine(warehouse), quarantined);
+        // where every bronze row went, as the last daily run counted it (adding its nights' changes
+        // to the counts before it) and as the rebuild counted it from all of bronze
+        assertThat(counted).as("the last run's counts").hasSizeGreaterThanOrEqualTo(12);
+        assertRows("where the bronze rows went", lastCounts(warehouse), counted);
+    }
+
+    private List<Object[]> lastCounts(String warehouse) {
+        return rowsOf(spark().read().format("delta").load(warehouse + "/ops/run_log").orderBy(org.apache.spark.sql.functions.col("ended_at").desc())
+                .limit(1).selectExpr("explode(silver_counts) AS c").select("c.*"));
     }
 
     private long currentAccounts(String warehouse) {
