@@ -77,13 +77,25 @@ final class OpportunityIncrement {
      */
     static OpportunityIncrement reach(LocalDate appliedThrough, Dataset<Row> opportunityBronze, Dataset<Row> historyBronze,
                                       List<Dataset<Row>> pinned) {
+        return reach(appliedThrough, opportunityBronze, historyBronze, Set.of(), Set.of(), pinned);
+    }
+
+    /**
+     * As above, with the records reached otherwise as well ({@code alsoOpportunities},
+     * {@code alsoHistory}: the amounts new exchange rates convert differently), whose history rows and
+     * opportunities are then reached as a new row's are.
+     */
+    static OpportunityIncrement reach(LocalDate appliedThrough, Dataset<Row> opportunityBronze, Dataset<Row> historyBronze,
+                                      Set<String> alsoOpportunities, Set<String> alsoHistory, List<Dataset<Row>> pinned) {
         var oppModel = Staging.MODELS.get(SourceObject.OPPORTUNITY);
         var historyModel = Staging.MODELS.get(SourceObject.OPPORTUNITY_HISTORY);
         org.apache.spark.sql.Column landed = col("_snapshot_date").gt(lit(Date.valueOf(appliedThrough)));
         Dataset<Row> newOpps = Frames.pin(Staging.stage(opportunityBronze.where(landed), oppModel), pinned);
         Dataset<Row> newHistory = Frames.pin(Staging.stage(historyBronze.where(landed), historyModel), pinned);
         Set<String> touchedHistory = strings(newHistory.where(col("_error").isNull()).select("id"));
+        touchedHistory.addAll(alsoHistory);
         Set<String> opps = strings(newOpps.where(col("_error").isNull()).select("id"));
+        opps.addAll(alsoOpportunities);
         // every opportunity any version of a new history row names: a row that moved leaves its old one too
         if (!touchedHistory.isEmpty()) {
             opps.addAll(strings(Staging.stage(historyBronze.where(col("Id").isin(touchedHistory.toArray())), historyModel)

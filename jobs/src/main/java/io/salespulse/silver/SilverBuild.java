@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -305,14 +306,18 @@ public final class SilverBuild {
         if (previous == null) {
             return null;
         }
-        String whole = whyWhole(previous, now, OpportunityIncrement.TABLES, OpportunityIncrement.OBJECTS,
-                List.of(SourceObject.DATED_CONVERSION_RATE));
+        List<SourceObject> read = new ArrayList<>(OpportunityIncrement.OBJECTS);
+        read.add(SourceObject.DATED_CONVERSION_RATE);
+        String whole = whyWhole(previous, now, OpportunityIncrement.TABLES, read, List.of());
         Map<String, long[]> recorded = whole == null ? BuildState.readCounts(writer, OpsTables.SILVER_STATE) : Map.of();
-        for (SourceObject o : OpportunityIncrement.OBJECTS) {
+        for (SourceObject o : read) {
             for (Row full : fullSnapshots) {
                 if (whole == null && full.getString(0).equals(o.bronzeTable()) && full.getDate(1).toLocalDate().isAfter(previous.runDate())) {
                     whole = "a full snapshot of " + o.bronzeTable() + " landed";
                 }
+            }
+            if (!OpportunityIncrement.OBJECTS.contains(o)) {
+                continue;
             }
             long[] c = recorded.get(BronzeIngest.LAYER + "." + o.bronzeTable());
             if (whole == null && c == null) {
@@ -323,10 +328,25 @@ public final class SilverBuild {
             }
         }
         OpportunityIncrement reached = null;
+        String rated = "";
         if (whole == null) {
             try {
+                // new exchange rates convert some stored amounts differently: those records are reached too
+                String rates = BronzeIngest.LAYER + "." + SourceObject.DATED_CONVERSION_RATE.bronzeTable();
+                Map<String, LocalDate> newRates = previous.versions().getOrDefault(rates, -1L).equals(now.versions().get(rates))
+                        ? Map.of() : changedRates(previous.runDate(), now.runDate(), fullSnapshots);
+                Set<String> opps = new java.util.TreeSet<>();
+                Set<String> history = new java.util.TreeSet<>();
+                if (!newRates.isEmpty()) {
+                    opps.addAll(idsConverted(FactOpportunity.TABLE, "opportunity_id", newRates));
+                    opps.addAll(idsConverted(FactOpportunityStage.TABLE, "opportunity_id", newRates));
+                    opps.addAll(quarantined(FactOpportunity.TABLE));
+                    history.addAll(quarantined(FactOpportunityStage.TABLE));
+                    rated = " (with the amounts new rates convert: " + newRates.entrySet().stream()
+                            .map(e -> e.getKey() + " from " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")) + ")";
+                }
                 reached = OpportunityIncrement.reach(previous.runDate(), bronze(SourceObject.OPPORTUNITY, now.runDate()),
-                        bronze(SourceObject.OPPORTUNITY_HISTORY, now.runDate()), pinned);
+                        bronze(SourceObject.OPPORTUNITY_HISTORY, now.runDate()), opps, history, pinned);
             } catch (IllegalStateException e) {
                 whole = e.getMessage();
             }
@@ -337,8 +357,68 @@ public final class SilverBuild {
             return null;
         }
         progress.step(LAYER, String.format("fact_opportunity, fact_opportunity_stage: the %,d opportunities and %,d history rows"
-                + " the rows landed after %s reach", reached.opportunities.size(), reached.history.size(), reached.appliedThrough));
+                + " the rows landed after %s reach%s", reached.opportunities.size(), reached.history.size(), reached.appliedThrough, rated));
         return reached;
+    }
+
+    /**
+     * The currencies whose live exchange rates differ between silver's last date and the run date,
+     * each with the earliest date a changed rate was valid from (a rate added, changed or gone: an
+     * amount dated from then on may convert differently); empty when none changed. The rates are few:
+     * staged whole, compared on the driver.
+     */
+    private Map<String, LocalDate> changedRates(LocalDate before, LocalDate now, List<Row> fullSnapshots) {
+        SourceObject object = SourceObject.DATED_CONVERSION_RATE;
+        Dataset<Row> staged = Staging.stage(bronze(object, now), Staging.MODELS.get(object)).where(col("_error").isNull());
+        Dataset<Row> full = deletingSnapshots(object, fullSnapshots);
+        java.util.function.Function<Dataset<Row>, Set<List<Object>>> rates = versions -> {
+            Set<List<Object>> out = new java.util.HashSet<>();
+            for (Row r : CurrentState.live(versions, full).select("iso_code", "conversion_rate", "start_date", "next_start_date")
+                    .collectAsList()) {
+                out.add(java.util.Arrays.asList(r.get(0), r.get(1), r.get(2), r.get(3)));
+            }
+            return out;
+        };
+        Set<List<Object>> was = rates.apply(staged.where(col("_snapshot_date").leq(lit(Date.valueOf(before)))));
+        Set<List<Object>> is = rates.apply(staged);
+        Set<List<Object>> changed = new java.util.HashSet<>(was);
+        changed.addAll(is);
+        Set<List<Object>> kept = new java.util.HashSet<>(was);
+        kept.retainAll(is);
+        changed.removeAll(kept);
+        Map<String, LocalDate> from = new java.util.TreeMap<>();
+        for (List<Object> rate : changed) {
+            from.merge(String.valueOf(rate.get(0)), ((Date) rate.get(2)).toLocalDate(), (a, b) -> a.isBefore(b) ? a : b);
+        }
+        return from;
+    }
+
+    /**
+     * The {@code column} values of the stored rows of {@code table} (as silver last computed it) in a
+     * currency and dated on or after the date {@code newRates} gives it, by {@code close_date}.
+     */
+    private Set<String> idsConverted(TableSpec table, String column, Map<String, LocalDate> newRates) {
+        String predicate = newRates.entrySet().stream()
+                .map(e -> "(currency = " + FactActivityDaily.sqlString(e.getKey()) + " AND close_date >= DATE'" + e.getValue() + "')")
+                .collect(java.util.stream.Collectors.joining(" OR "));
+        return new java.util.TreeSet<>(writer.read(LAYER, table.name()).where(org.apache.spark.sql.functions.expr(predicate))
+                .select(column).distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    }
+
+    /** Ids of the records of {@code table} in silver's quarantine (an amount without a rate: a new rate may convert it). */
+    private Set<String> quarantined(TableSpec table) {
+        if (!writer.exists(OpsTables.LAYER, OpsTables.QUARANTINE)) {
+            return Set.of();
+        }
+        Set<String> out = new java.util.TreeSet<>();
+        for (String id : writer.read(OpsTables.LAYER, OpsTables.QUARANTINE)
+                .where(col("layer").equalTo(LAYER).and(col("table_name").equalTo(table.name())))
+                .select("record_id").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList()) {
+            if (id != null) {
+                out.add(id);
+            }
+        }
+        return out;
     }
 
     /**

@@ -64,6 +64,15 @@ class OpportunityIncrementTest extends SparkTestBase {
     }
 
     @Test
+    void anOpportunityReachedByANewRateBringsItsHistoryRows() {
+        // O3's amount converts at a rate that changed: O3 and its history row H3 join the night's records
+        OpportunityIncrement reached = OpportunityIncrement.reach(APPLIED, opportunities().frame(), history().frame(),
+                java.util.Set.of("O3"), java.util.Set.of(), new ArrayList<>());
+        assertThat(reached.opportunities).containsExactly("O1", "O2", "O3");
+        assertThat(reached.history).containsExactly("H1", "H2", "H3", "H4");
+    }
+
+    @Test
     void aNightWithNoNewRowReplacesNothing() {
         Bronze before = Bronze.of(OPPORTUNITY)
                 .row("2026-02-27", "O1", "false", "2026-02-27T10:00:00Z", "2026-02-27T10:00:00Z", "Prospecting", "2026-04-30");
