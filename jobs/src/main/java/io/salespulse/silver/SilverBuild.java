@@ -401,7 +401,8 @@ public final class SilverBuild {
         String predicate = newRates.entrySet().stream()
                 .map(e -> "(currency = " + FactActivityDaily.sqlString(e.getKey()) + " AND close_date >= DATE'" + e.getValue() + "')")
                 .collect(java.util.stream.Collectors.joining(" OR "));
-        return new java.util.TreeSet<>(writer.read(LAYER, table.name()).where(org.apache.spark.sql.functions.expr(predicate))
+        return new java.util.TreeSet<>(writer.read(LAYER, table.name())
+                .where(org.apache.spark.sql.functions.expr(predicate).and(col(column).isNotNull()))
                 .select(column).distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
     }
 
