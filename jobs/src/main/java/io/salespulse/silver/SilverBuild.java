@@ -332,9 +332,13 @@ public final class SilverBuild {
         if (whole == null) {
             try {
                 // new exchange rates convert some stored amounts differently: those records are reached too
-                String rates = BronzeIngest.LAYER + "." + SourceObject.DATED_CONVERSION_RATE.bronzeTable();
-                Map<String, LocalDate> newRates = previous.versions().getOrDefault(rates, -1L).equals(now.versions().get(rates))
-                        ? Map.of() : changedRates(previous.runDate(), now.runDate(), fullSnapshots);
+                // most nights land an empty rates snapshot: its commit adds no row, and nothing is staged for it
+                String table = SourceObject.DATED_CONVERSION_RATE.bronzeTable();
+                long before = previous.versions().getOrDefault(BronzeIngest.LAYER + "." + table, -1L);
+                long after = now.versions().getOrDefault(BronzeIngest.LAYER + "." + table, -1L);
+                boolean ratesLanded = before != after && writer.changedValues(BronzeIngest.LAYER, table, "_snapshot_date", before + 1, after)
+                        .map(v -> !v.isEmpty()).orElse(true);
+                Map<String, LocalDate> newRates = ratesLanded ? changedRates(previous.runDate(), now.runDate(), fullSnapshots) : Map.of();
                 Set<String> opps = new java.util.TreeSet<>();
                 Set<String> history = new java.util.TreeSet<>();
                 if (!newRates.isEmpty()) {
