@@ -128,7 +128,8 @@ final class OpportunityIncrement {
         }
     }
 
-    private static Set<String> strings(Dataset<Row> oneColumn) {
+    /** The distinct values of a one-column frame, nulls left out (a mutable, sorted set). */
+    static Set<String> strings(Dataset<Row> oneColumn) {
         Set<String> out = new TreeSet<>();
         for (String s : oneColumn.distinct().as(Encoders.STRING()).collectAsList()) {
             if (s != null) {

@@ -308,7 +308,7 @@ public final class SilverBuild {
         }
         List<SourceObject> read = new ArrayList<>(OpportunityIncrement.OBJECTS);
         read.add(SourceObject.DATED_CONVERSION_RATE);
-        String whole = whyWhole(previous, now, OpportunityIncrement.TABLES, read, List.of());
+        String whole = whyWhole(previous, now, OpportunityIncrement.TABLES, read);
         Map<String, long[]> recorded = whole == null ? BuildState.readCounts(writer, OpsTables.SILVER_STATE) : Map.of();
         for (SourceObject o : read) {
             for (Row full : fullSnapshots) {
@@ -333,11 +333,7 @@ public final class SilverBuild {
             try {
                 // new exchange rates convert some stored amounts differently: those records are reached too
                 // most nights land an empty rates snapshot: its commit adds no row, and nothing is staged for it
-                String table = SourceObject.DATED_CONVERSION_RATE.bronzeTable();
-                long before = previous.versions().getOrDefault(BronzeIngest.LAYER + "." + table, -1L);
-                long after = now.versions().getOrDefault(BronzeIngest.LAYER + "." + table, -1L);
-                boolean ratesLanded = before != after && writer.changedValues(BronzeIngest.LAYER, table, "_snapshot_date", before + 1, after)
-                        .map(v -> !v.isEmpty()).orElse(true);
+                boolean ratesLanded = changedFolders(previous, now, SourceObject.DATED_CONVERSION_RATE).map(v -> !v.isEmpty()).orElse(true);
                 Map<String, LocalDate> newRates = ratesLanded ? changedRates(previous.runDate(), now.runDate(), fullSnapshots) : Map.of();
                 Set<String> opps = new java.util.TreeSet<>();
                 Set<String> history = new java.util.TreeSet<>();
@@ -405,9 +401,8 @@ public final class SilverBuild {
         String predicate = newRates.entrySet().stream()
                 .map(e -> "(currency = " + FactActivityDaily.sqlString(e.getKey()) + " AND close_date >= DATE'" + e.getValue() + "')")
                 .collect(java.util.stream.Collectors.joining(" OR "));
-        return new java.util.TreeSet<>(writer.read(LAYER, table.name())
-                .where(org.apache.spark.sql.functions.expr(predicate).and(col(column).isNotNull()))
-                .select(column).distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+        return OpportunityIncrement.strings(writer.read(LAYER, table.name())
+                .where(org.apache.spark.sql.functions.expr(predicate)).select(column));
     }
 
     /** Ids of the records of {@code table} in silver's quarantine (an amount without a rate: a new rate may convert it). */
@@ -415,15 +410,8 @@ public final class SilverBuild {
         if (!writer.exists(OpsTables.LAYER, OpsTables.QUARANTINE)) {
             return Set.of();
         }
-        Set<String> out = new java.util.TreeSet<>();
-        for (String id : writer.read(OpsTables.LAYER, OpsTables.QUARANTINE)
-                .where(col("layer").equalTo(LAYER).and(col("table_name").equalTo(table.name())))
-                .select("record_id").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList()) {
-            if (id != null) {
-                out.add(id);
-            }
-        }
-        return out;
+        return OpportunityIncrement.strings(writer.read(OpsTables.LAYER, OpsTables.QUARANTINE)
+                .where(col("layer").equalTo(LAYER).and(col("table_name").equalTo(table.name()))).select("record_id"));
     }
 
     /**
@@ -431,11 +419,9 @@ public final class SilverBuild {
      * computed from all of bronze instead, or null when they need not: the settings or the date
      * went back, one of the {@code tables} was written since (a compaction does not count), bronze of
      * the {@code added} objects changed in a folder silver had already read (a forget, a re-landed or
-     * late old folder), or bronze of the {@code unchanged} ones changed at all. Read from the logs (no
-     * Spark job).
+     * late old folder). Read from the logs (no Spark job).
      */
-    private String whyWhole(BuildState previous, BuildState now, List<TableSpec> tables, List<SourceObject> added,
-                            List<SourceObject> unchanged) {
+    private String whyWhole(BuildState previous, BuildState now, List<TableSpec> tables, List<SourceObject> added) {
         if (!previous.settings().equals(now.settings())) {
             return "the settings changed";
         }
@@ -451,32 +437,35 @@ public final class SilverBuild {
                 return fact + " was written since silver was last computed";
             }
         }
-        List<SourceObject> objects = new ArrayList<>(added);
-        objects.addAll(unchanged);
-        for (SourceObject o : objects) {
-            String table = o.bronzeTable();
-            String name = BronzeIngest.LAYER + "." + table;
+        for (SourceObject o : added) {
+            String name = BronzeIngest.LAYER + "." + o.bronzeTable();
             long before = previous.versions().getOrDefault(name, -1L);
             long after = now.versions().getOrDefault(name, -1L);
-            if (before == after && unchanged.contains(o)) {
-                continue;
-            }
             if (before < 0 || after < before) {
                 return name + " is not the table silver was computed from";
             }
-            java.util.Optional<java.util.Set<String>> landed = writer.changedValues(BronzeIngest.LAYER, table, "_snapshot_date",
-                    before + 1, after);
+            java.util.Optional<Set<String>> landed = changedFolders(previous, now, o);
             if (landed.isEmpty()) {
                 return "the folders " + name + " changed since then cannot be told from its commits";
-            }
-            if (unchanged.contains(o) && !landed.get().isEmpty()) {
-                return name + " changed";
             }
             if (landed.get().stream().anyMatch(d -> !LocalDate.parse(d).isAfter(previous.runDate()))) {
                 return name + " changed in folders on or before " + previous.runDate();
             }
         }
         return null;
+    }
+
+    /**
+     * The snapshot dates whose rows {@code object}'s bronze table changed between the versions silver
+     * was last computed from and now ({@link TableWriter#changedValues}; none when the version is the
+     * same); empty when its commits cannot tell.
+     */
+    private java.util.Optional<Set<String>> changedFolders(BuildState previous, BuildState now, SourceObject object) {
+        String name = BronzeIngest.LAYER + "." + object.bronzeTable();
+        long before = previous.versions().getOrDefault(name, -1L);
+        long after = now.versions().getOrDefault(name, -1L);
+        return before == after ? java.util.Optional.of(Set.of())
+                : writer.changedValues(BronzeIngest.LAYER, object.bronzeTable(), "_snapshot_date", before + 1, after);
     }
 
     /** Rows of a replaced part of a table per file written: a night's replacement is one file. */
@@ -589,7 +578,7 @@ public final class SilverBuild {
         if (previous == null) {
             return null; // computed for the first time (or rebuilt): nothing to update
         }
-        String whole = whyWhole(previous, now, List.of(FactActivityDaily.TABLE), List.of(SourceObject.SEGMENT_EVENTS), List.of());
+        String whole = whyWhole(previous, now, List.of(FactActivityDaily.TABLE), List.of(SourceObject.SEGMENT_EVENTS));
         if (whole != null) {
             progress.step(LAYER, "fact_activity_daily: computed from all events (" + whole + ")");
             return null;
