@@ -6,6 +6,7 @@ import io.salespulse.common.TableWriter;
 import io.salespulse.ingest.BronzeIngest;
 import io.salespulse.ingest.SourceObject;
 import io.salespulse.silver.EmailHash;
+import io.salespulse.silver.DimAnalyticsUser;
 import io.salespulse.silver.FactActivityDaily;
 import io.salespulse.silver.FactLead;
 import io.salespulse.silver.SilverBuild;
@@ -30,7 +31,7 @@ import static org.apache.spark.sql.functions.trim;
  * Removes one person's rows everywhere the warehouse holds them, by email: the bronze leads and
  * contacts with that email, the Segment events of every user who identified with it (and the
  * identify events themselves), malformed rows quoting it, and the silver rows built from them
- * (the lead by its email hash, the daily activity of those users), and the quarantine entries of
+ * (the lead by its email hash, the daily activity and the identity of those users), and the quarantine entries of
  * all those records. Gold holds only aggregates;
  * the next run recomputes them without the person. Each table is one Delta DELETE; the old files
  * stay readable by time travel until {@code purge} vacuums them.
@@ -80,6 +81,7 @@ public final class Forget {
         }
         if (!userIds.isEmpty()) {
             delete(removed, SilverBuild.LAYER, FactActivityDaily.TABLE.name(), col("user_id").isin(userIds.toArray()));
+            delete(removed, SilverBuild.LAYER, DimAnalyticsUser.TABLE.name(), col("user_id").isin(userIds.toArray()));
         }
         if (purge) {
             // old versions would still hold the rows: drop every file no longer in the current version

@@ -21,7 +21,6 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.expr;
@@ -29,7 +28,6 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
@@ -41,7 +39,7 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * deduplicated on messageId across all folders, each placed on the date of its own timestamp
  * (late events included). A user is {@code coalesce(userId, anonymousId)}; a userId is linked to
  * an account through the email of its most recent identify that carried one, matched (trimmed,
- * lower-cased) to a live Contact.
+ * lower-cased) to a live Contact: {@link DimAnalyticsUser}, built before it.
  */
 public final class FactActivityDaily {
 
@@ -95,10 +93,10 @@ public final class FactActivityDaily {
     /**
      * What a daily run needs to update the stored table instead of recomputing it: the date through
      * which bronze events were applied to it (every event landed after it is new to the table, and
-     * no event landed on or before it changed since), the table as stored, and the frames the run
-     * holds until it ends (the update pins what two of its queries read).
+     * no event landed on or before it changed since), the table as stored, {@link DimAnalyticsUser}
+     * as stored (its update starts from it), and the frames the run holds until it ends.
      */
-    public record Increment(LocalDate appliedThrough, Dataset<Row> stored, List<Dataset<Row>> pinned) {
+    public record Increment(LocalDate appliedThrough, Dataset<Row> stored, Dataset<Row> users, List<Dataset<Row>> pinned) {
     }
 
     /**
@@ -107,14 +105,15 @@ public final class FactActivityDaily {
      * stored table the update recomputes, as it is to be stored ({@link #update}, {@link Built#replacing()}).
      */
     public static Built build(SilverInputs in) {
+        Dataset<Row> users = in.table(DimAnalyticsUser.TABLE);
         if (in.activityIncrement() != null) {
-            return update(in.events(), in.live(SourceObject.CONTACT), in.activityIncrement());
+            return update(in.events(), users, in.activityIncrement());
         }
         Dataset<Row> staged = stage(in.events());
         int parts = partitionsFor(in.events());
         Dataset<Row> events = dedupe(staged.where(col("_error").isNull()).repartition(parts, col("id")));
         // in its many partitions: SilverBuild pins them as they are and writes them in the session's few
-        return new Built(build(events, in.live(SourceObject.CONTACT), parts), quarantined(staged));
+        return new Built(build(events, users, parts), quarantined(staged));
     }
 
     /** Compressed bronze bytes per partition of a build from all events. */
@@ -142,62 +141,52 @@ public final class FactActivityDaily {
     }
 
     /**
-     * @param events   deduplicated events without errors
-     * @param contacts live staged contacts
+     * @param events deduplicated events without errors
+     * @param users  {@link DimAnalyticsUser}'s rows: each identified user's account
      */
-    public static Dataset<Row> build(Dataset<Row> events, Dataset<Row> contacts) {
-        return build(events, contacts, 0);
+    public static Dataset<Row> build(Dataset<Row> events, Dataset<Row> users) {
+        return build(events, users, 0);
     }
 
     /**
      * @param parts partitions of the per-day aggregation (the events are many: each task's share
      *              of them must fit its memory); 0 for the session's
      */
-    static Dataset<Row> build(Dataset<Row> events, Dataset<Row> contacts, int parts) {
+    static Dataset<Row> build(Dataset<Row> events, Dataset<Row> users, int parts) {
         Dataset<Row> daily = daily(events, parts);
-        // one row per identified user whose email matches a contact: few beside the days
-        Dataset<Row> links = broadcast(links(events, contacts));
-        return daily.join(links, daily.col("user_id").equalTo(links.col("_link_user")).and(col("is_identified")), "left")
-                .select(col("activity_date"), col("user_id"), col("is_identified"), col("account_id"), col("events"),
+        // one row per identified user: few beside the days
+        Dataset<Row> links = broadcast(links(users));
+        return daily.join(links, daily.col("user_id").equalTo(links.col("_user")).and(col("is_identified")), "left")
+                .select(col("activity_date"), col("user_id"), col("is_identified"), col("_link").as("account_id"), col("events"),
                         col("page_views"), col("signed_up"), col("activated"), col("cancelled"));
+    }
+
+    /** The users linked to an account, from {@link DimAnalyticsUser}'s rows: _user, _link. */
+    private static Dataset<Row> links(Dataset<Row> users) {
+        return users.where(col("account_id").isNotNull()).select(col("user_id").as("_user"), col("account_id").as("_link"));
     }
 
     /**
      * The part of the stored table that can change when bronze gains the events landed after
      * {@code increment.appliedThrough()}, with its new values: every row dated on or after the
      * earliest day the new events fall on (a late event adds to its own, older day), and every row
-     * of a user whose account link changed (a newer identify, a contact whose email or account
-     * changed). A (date, user) the new events reach gets their counts added (an event whose
-     * messageId is already counted adds nothing), and each row the user's link now. These are the
-     * rows {@link #build(Dataset, Dataset)} computes from all of bronze for that part: Segment
-     * delivers at least once, so the copies of one messageId are one message, and whichever copy is
-     * counted counts the same. The rows outside that part do not change. Two small queries run
-     * here, because the part is named by value in the predicate Delta replaces it by: the re-linked
-     * users (one pass over the stored rows) and the earliest day of the new events.
+     * of a user whose account link changed ({@link DimAnalyticsUser}: a newer identify, a contact
+     * whose email or account changed). A (date, user) the new events reach gets their counts added
+     * (an event whose messageId is already counted adds nothing), and each row the user's link now.
+     * These are the rows {@link #build(Dataset, Dataset)} computes from all of bronze for that part:
+     * Segment delivers at least once, so the copies of one messageId are one message, and whichever
+     * copy is counted counts the same. The rows outside that part do not change. Two small queries
+     * run here, because the part is named by value in the predicate Delta replaces it by: the
+     * re-linked users (one pass over the stored rows) and the earliest day of the new events.
      *
-     * @param bronze   bronze events landed on or before the run date
-     * @param contacts live staged contacts
+     * @param bronze bronze events landed on or before the run date
+     * @param users  {@link DimAnalyticsUser}'s rows as this run computed them
      */
-    public static Built update(Dataset<Row> bronze, Dataset<Row> contacts, Increment increment) {
+    public static Built update(Dataset<Row> bronze, Dataset<Row> users, Increment increment) {
         Column applied = col("_snapshot_date").leq(lit(Date.valueOf(increment.appliedThrough())));
         Dataset<Row> landed = stage(bronze.where(not(applied)));
-        Dataset<Row> before = bronze.where(applied);
         Dataset<Row> candidates = dedupe(landed.where(col("_error").isNull()));
-        // the counted events are many and the new ones few. One pass over them keeps the few rows the
-        // update needs, before anything is typed: the copies of the new ids, and the identifies (only
-        // they link a user to an account). Two lookups decoded messageId, most of the events' bytes,
-        // twice (the identifies' pass alone took 5.6 s of a nightly run at scale 1)
-        Dataset<Row> newIds = broadcast(candidates.select(col("id").as("_new_id")).distinct());
-        Dataset<Row> earlier = io.salespulse.common.Frames.pin(stage(before
-                .join(newIds, col("messageId").equalTo(col("_new_id")), "left")
-                .where(col("type").equalTo("identify").or(col("_new_id").isNotNull())))
-                .where(col("_error").isNull()), increment.pinned());
-        Dataset<Row> seen = earlier.join(newIds, col("id").equalTo(col("_new_id")), "left_semi").select("id").distinct();
-        Dataset<Row> fresh = candidates.join(seen, new String[]{"id"}, "left_anti");
-        Dataset<Row> identifies = earlier.where(col("type").equalTo("identify"));
-        // pinned: the re-linked users are collected first, then the rows read the links again
-        Dataset<Row> links = io.salespulse.common.Frames.pin(links(identifies.unionByName(candidates), contacts)
-                .select(col("_link_user").as("_user"), col("account_id").as("_link")), increment.pinned());
+        Dataset<Row> links = links(users);
 
         Dataset<Row> stored = increment.stored();
         // one pass over the stored rows, with no shuffle: the links are few beside them and broadcast
@@ -211,6 +200,10 @@ public final class FactActivityDaily {
         if (part == null) {
             return Built.partial(stored.limit(0), quarantined(landed), new Built.Replacement("false", "nothing"));
         }
+        Dataset<Row> fresh = candidates;
+        if (earliest != null) {
+            fresh = candidates.join(counted(bronze.where(applied), candidates, earliest.toLocalDate()), new String[]{"id"}, "left_anti");
+        }
         Dataset<Row> prior = stored.where(expr(part.predicate()));
         Dataset<Row> added = daily(fresh);
         Dataset<Row> rows = prior.as("p").join(added.as("a"), KEY, "full_outer")
@@ -223,6 +216,25 @@ public final class FactActivityDaily {
                 .select(col("activity_date"), col("user_id"), col("is_identified"), col("_link").as("account_id"),
                         col("events"), col("page_views"), col("signed_up"), col("activated"), col("cancelled"));
         return Built.partial(updated, quarantined(landed), part);
+    }
+
+    /**
+     * Folders before the earliest date of the new events that can hold a counted copy of one: a copy
+     * is the same event, with the same timestamp, and an event counted from a folder is dated at
+     * most two days after it ({@link Staging#latestPlausible}); one more day for the time zone.
+     */
+    static final int COPY_FOLDERS_BEFORE = 3;
+
+    /**
+     * The ids among {@code candidates} already counted from the events applied before: looked up
+     * only in the folders that can hold a copy ({@link #COPY_FOLDERS_BEFORE}), a few days' files,
+     * not every event in bronze (messageId, most of the events' bytes, was decoded for all of them).
+     */
+    private static Dataset<Row> counted(Dataset<Row> applied, Dataset<Row> candidates, LocalDate earliest) {
+        Dataset<Row> newIds = broadcast(candidates.select(col("id").as("_new_id")).distinct());
+        Dataset<Row> near = applied.where(col("_snapshot_date").geq(lit(Date.valueOf(earliest.minusDays(COPY_FOLDERS_BEFORE)))));
+        return stage(near.join(newIds, col("messageId").equalTo(col("_new_id")), "left_semi"))
+                .where(col("_error").isNull()).select("id").distinct();
     }
 
     /**
@@ -283,30 +295,5 @@ public final class FactActivityDaily {
                         coalesce(max(isTrack.and(col("event").equalTo("Signed Up"))), lit(false)).as("signed_up"),
                         coalesce(max(isTrack.and(col("event").equalTo("Account Activated"))), lit(false)).as("activated"),
                         coalesce(max(isTrack.and(col("event").equalTo("Subscription Cancelled"))), lit(false)).as("cancelled"));
-    }
-
-    /**
-     * Each identified user's account: the email of their most recent identify that carried one,
-     * matched (trimmed, lower-cased) to a live Contact (the most recently modified, when several
-     * share it). An identified user's user_id is their Segment userId.
-     *
-     * @return _link_user, account_id
-     */
-    static Dataset<Row> links(Dataset<Row> events, Dataset<Row> contacts) {
-        Dataset<Row> lastIdentify = events
-                .where(col("type").equalTo("identify").and(col("segment_user_id").isNotNull())
-                        .and(trim(col("traits_email")).notEqual("")))
-                .withColumn("_rank", row_number().over(Window.partitionBy("segment_user_id")
-                        .orderBy(col("event_at").desc(), col("id").desc())))
-                .where(col("_rank").equalTo(1))
-                .select(col("segment_user_id").as("_link_user"), lower(trim(col("traits_email"))).as("_email"));
-        Dataset<Row> contactEmails = contacts.where(col("email").isNotNull())
-                .withColumn("_email", lower(trim(col("email"))))
-                .withColumn("_rank", row_number().over(Window.partitionBy("_email")
-                        .orderBy(col("system_modstamp").desc(), col("id"))))
-                .where(col("_rank").equalTo(1))
-                .select(col("_email").as("_contact_email"), col("account_id"));
-        return lastIdentify.join(contactEmails, lastIdentify.col("_email").equalTo(contactEmails.col("_contact_email")))
-                .select(col("_link_user"), col("account_id"));
     }
 }

@@ -73,7 +73,8 @@ public final class SilverBuild {
             SilverModel.of(FactOpportunityStage.TABLE, FactOpportunityStage::build),
             SilverModel.of(FactOrder.TABLE, in -> FactOrder.build(in.orders(), in.live(SourceObject.ORDER_ITEM),
                     in.ranked(SourceObject.ORDER).select("id"), in.rates(), in.reportingCurrency(), in.acquisitions())),
-            SilverModel.of(FactActivityDaily.TABLE, FactActivityDaily::build),
+            SilverModel.clean(DimAnalyticsUser.TABLE, DimAnalyticsUser::build),
+            SilverModel.of(FactActivityDaily.TABLE, FactActivityDaily::build).reading(DimAnalyticsUser.TABLE),
             SilverModel.clean(FactCampaignMember.TABLE, in -> FactCampaignMember.build(in.live(SourceObject.CAMPAIGN_MEMBER)))
                     .onePerRecordOf(SourceObject.CAMPAIGN_MEMBER),
             SilverModel.clean(Dimensions.DATE, Dimensions::dates)
@@ -241,7 +242,7 @@ public final class SilverBuild {
     }
 
     private static boolean fromAllEvents(SilverModel m, FactActivityDaily.Increment increment) {
-        return m.table().equals(FactActivityDaily.TABLE) && increment == null;
+        return EVENT_TABLES.contains(m.table()) && increment == null;
     }
 
     /**
@@ -574,16 +575,20 @@ public final class SilverBuild {
      * (checked in the events table's commits: a forget, a re-landed old folder or a late folder
      * for an old date means computing it again from all events). Null otherwise.
      */
+    /** The tables computed from the Segment events, updated with the night's events together or computed whole together. */
+    static final List<TableSpec> EVENT_TABLES = List.of(FactActivityDaily.TABLE, DimAnalyticsUser.TABLE);
+
     private FactActivityDaily.Increment activityIncrement(BuildState previous, BuildState now, List<Dataset<Row>> pinned) {
         if (previous == null) {
             return null; // computed for the first time (or rebuilt): nothing to update
         }
-        String whole = whyWhole(previous, now, List.of(FactActivityDaily.TABLE), List.of(SourceObject.SEGMENT_EVENTS));
+        String whole = whyWhole(previous, now, EVENT_TABLES, List.of(SourceObject.SEGMENT_EVENTS));
         if (whole != null) {
-            progress.step(LAYER, "fact_activity_daily: computed from all events (" + whole + ")");
+            progress.step(LAYER, "fact_activity_daily, dim_analytics_user: computed from all events (" + whole + ")");
             return null;
         }
-        return new FactActivityDaily.Increment(previous.runDate(), writer.read(LAYER, FactActivityDaily.TABLE.name()), pinned);
+        return new FactActivityDaily.Increment(previous.runDate(), writer.read(LAYER, FactActivityDaily.TABLE.name()),
+                writer.read(LAYER, DimAnalyticsUser.TABLE.name()), pinned);
     }
 
     /**

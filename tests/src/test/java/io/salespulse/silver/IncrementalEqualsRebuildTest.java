@@ -108,7 +108,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
                         .containsPattern("DatedConversionRate/snapshot_date=" + LATE_RATES + " +[1-9][0-9,]* rows");
             }
             if (d == lateRun) {
-                assertThat(said).contains("fact_activity_daily: computed from all events (bronze.segment_events changed in folders on or before");
+                assertThat(said).contains("fact_activity_daily, dim_analytics_user: computed from all events (bronze.segment_events changed in folders on or before");
             }
             if (start.plusDays(d).equals(shakeUp)) {
                 // half the accounts are gone, and gold recomputes KPI dates from the first month on

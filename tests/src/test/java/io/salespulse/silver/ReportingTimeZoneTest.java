@@ -73,7 +73,8 @@ class ReportingTimeZoneTest extends SparkTestBase {
                 .row("2026-03-02", "m2", "page", null, "u2", "a2", "2026-03-01T22:30:00Z", null);
         Dataset<Row> staged = FactActivityDaily.stage(events.frame());
         Dataset<Row> noContacts = live(SourceObject.CONTACT, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId", "Email"));
-        Dataset<Row> activity = FactActivityDaily.build(FactActivityDaily.dedupe(staged.where(col("_error").isNull())), noContacts);
+        Dataset<Row> activity = FactActivityDaily.build(FactActivityDaily.dedupe(staged.where(col("_error").isNull())),
+                DimAnalyticsUser.fromEvents(events.frame(), noContacts, new EmailHash("unit-test-key")));
         assertRows("fact_activity_daily", List.<Object[]>of(
                         row(Date.valueOf("2026-03-02"), "u1"),
                         row(Date.valueOf("2026-03-01"), "u2")),

@@ -108,7 +108,7 @@ class SilverEndToEndTest extends SparkTestBase {
         TreeMap<String, String> compiled = TableFingerprints.of(copy);
         TreeMap<String, String> interpreted = TableFingerprints.of(warehouse);
         List<String> silver = interpreted.keySet().stream().filter(t -> t.startsWith("silver.") || t.equals("ops.quarantine")).toList();
-        assertThat(silver).hasSize(12);
+        assertThat(silver).hasSize(13);
         for (String t : silver) {
             assertThat(compiled.get(t)).as(t).isEqualTo(interpreted.get(t));
         }

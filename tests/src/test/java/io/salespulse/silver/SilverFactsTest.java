@@ -16,10 +16,13 @@ import java.util.List;
 
 import static io.salespulse.testing.Bronze.live;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stage intervals, order lines and their quarantine reasons, and daily activity, by hand. */
 class SilverFactsTest extends SparkTestBase {
+
+    private static final EmailHash HASH = new EmailHash("unit-test-key");
 
     private static Dataset<Row> noRates() {
         return live(SourceObject.DATED_CONVERSION_RATE, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp",
@@ -107,7 +110,8 @@ class SilverFactsTest extends SparkTestBase {
         Dataset<Row> contacts = live(SourceObject.CONTACT, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId", "Email")
                 .row("2026-03-01", "C1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-old", "old@x.com")
                 .row("2026-03-01", "C2", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-ada", "ada@example.com"));
-        Dataset<Row> daily = FactActivityDaily.build(FactActivityDaily.dedupe(staged.where(col("_error").isNull())), contacts);
+        Dataset<Row> users = DimAnalyticsUser.fromEvents(events.frame(), contacts, HASH);
+        Dataset<Row> daily = FactActivityDaily.build(FactActivityDaily.dedupe(staged.where(col("_error").isNull())), users);
         List<Object[]> expected = List.of(
                 row(Date.valueOf("2026-03-01"), "u1", true, "A-ada", 3L, 1L, true, false),
                 row(Date.valueOf("2026-03-01"), "a2", false, null, 1L, 1L, false, false),
@@ -117,12 +121,50 @@ class SilverFactsTest extends SparkTestBase {
         // a build from all events spreads them over more partitions than the session's (two copies of
         // m2 may then meet in a partition of their own): the same rows
         Dataset<Row> spread = FactActivityDaily.build(FactActivityDaily.dedupe(staged.where(col("_error").isNull())
-                .repartition(5, col("id"))), contacts, 5);
+                .repartition(5, col("id"))), users, 5);
         assertThat(spread.rdd().getNumPartitions()).isEqualTo(5);
         assertRows("daily in 5 partitions", expected,
                 rowsOf(spread.select("activity_date", "user_id", "is_identified", "account_id", "events", "page_views", "signed_up", "activated")));
         assertRows("quarantined", List.<Object[]>of(row("m7", "unknown event type 'robot'"), row("m8", "unparseable timestamp 'not a time'")),
                 rowsOf(staged.where(col("_error").isNotNull()).select("id", "_error")));
+    }
+
+    @Test
+    void analyticsUsersTakeTheirLatestIdentifyWithAnEmailAndItsContactsAccount() {
+        Bronze events = Bronze.of("messageId", "type", "event", "userId", "anonymousId", "timestamp", "traits")
+                .row("2026-03-01", "m1", "identify", null, "u1", "a1", "2026-03-01T09:00:00Z", "{\"email\":\"one@x.com\"}")
+                // later, but with a blank email: does not count
+                .row("2026-03-02", "m2", "identify", null, "u1", "a1", "2026-03-02T09:00:00Z", "{\"email\":\"  \"}")
+                // later, landed first: counts
+                .row("2026-03-01", "m3", "identify", null, "u2", "a2", "2026-03-02T20:00:00Z", "{\"email\":\"shared@x.com\"}")
+                .row("2026-03-04", "m4", "identify", null, "u2", "a2", "2026-03-02T09:00:00Z", "{\"email\":\"one@x.com\"}")
+                // two at the same time: the greater messageId
+                .row("2026-03-01", "m6", "identify", null, "u3", null, "2026-03-01T12:00:00Z", "{\"email\":\"nobody@x.com\"}")
+                .row("2026-03-01", "m5", "identify", null, "u3", null, "2026-03-01T12:00:00Z", "{\"email\":\"one@x.com\"}")
+                // anonymous, not an identify, untypeable: no user row
+                .row("2026-03-01", "m7", "identify", null, null, "a4", "2026-03-01T12:00:00Z", "{\"email\":\"one@x.com\"}")
+                .row("2026-03-01", "m8", "track", "Signed Up", "u5", null, "2026-03-01T12:00:00Z", "{\"email\":\"one@x.com\"}")
+                .row("2026-03-01", "m9", "identify", null, "u6", null, "not a time", "{\"email\":\"one@x.com\"}");
+        // two contacts share an email (padded, mixed case): the most recently modified one's account
+        Dataset<Row> contacts = live(SourceObject.CONTACT, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "AccountId", "Email")
+                .row("2026-03-01", "C1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-one", "one@x.com")
+                .row("2026-03-01", "C2", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "A-old", "shared@x.com")
+                .row("2026-03-01", "C3", "false", "2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z", "A-new", " Shared@X.com"));
+        Dataset<Row> users = DimAnalyticsUser.fromEvents(events.frame(), contacts, HASH);
+        assertRows("dim_analytics_user", List.<Object[]>of(
+                        row("u1", "m1", Timestamp.from(Instant.parse("2026-03-01T09:00:00Z")), "A-one"),
+                        row("u2", "m3", Timestamp.from(Instant.parse("2026-03-02T20:00:00Z")), "A-new"),
+                        row("u3", "m6", Timestamp.from(Instant.parse("2026-03-01T12:00:00Z")), null)),
+                rowsOf(users.select("user_id", "identify_message_id", "identified_at", "account_id")));
+        // the email only hashed: the hash of one@x.com, whatever its padding and case
+        assertThat(rowsOf(users.where(col("user_id").equalTo("u1")).select(col("email_hash").equalTo(HASH.hash(lit(" ONE@x.com "))))).get(0)[0])
+                .isEqualTo(true);
+        // the same table updated from the rows of March 1 with the rest landed after: u2's late-landed
+        // identify of March 2 is older than the one stored, and changes nothing
+        Dataset<Row> march1 = DimAnalyticsUser.fromEvents(events.frame().where(col("_snapshot_date").equalTo(lit(Date.valueOf("2026-03-01")))),
+                contacts, HASH);
+        assertRows("updated", rowsOf(users), rowsOf(DimAnalyticsUser.updated(march1,
+                events.frame().where(col("_snapshot_date").gt(lit(Date.valueOf("2026-03-01")))), contacts, HASH)));
     }
 
     @Test
@@ -164,9 +206,23 @@ class SilverFactsTest extends SparkTestBase {
                 org.apache.spark.sql.RowFactory.create(Date.valueOf("2026-03-02"), "u2", true, null, 1L, 1L, false, false, false)),
                 FactActivityDaily.TABLE.schema());
 
+        // dim_analytics_user as the run of March 2 left it, by hand: u1's identify m1 with old@x.com, u'3's m10
+        Dataset<Row> storedUsers = spark().createDataFrame(List.of(
+                        org.apache.spark.sql.RowFactory.create("u1", "old@x.com", java.sql.Timestamp.from(java.time.Instant.parse("2026-03-01T09:00:00Z")), "m1", "A-old"),
+                        org.apache.spark.sql.RowFactory.create("u'3", "c3@x.com", java.sql.Timestamp.from(java.time.Instant.parse("2026-03-01T11:00:00Z")), "m10", "A-3")),
+                        DimAnalyticsUser.TABLE.schema())
+                .withColumn("email_hash", HASH.hash(col("email_hash")));
+        Dataset<Row> users = DimAnalyticsUser.updated(storedUsers, events.frame().where(col("_snapshot_date").gt(lit(Date.valueOf("2026-03-02")))),
+                contacts, HASH);
+        // u1's newer identify links it to Ada's account; C3 moved u'3 to A-3b
+        assertRows("dim_analytics_user", List.<Object[]>of(row("u1", "m5", "A-ada"), row("u'3", "m10", "A-3b")),
+                rowsOf(users.select("user_id", "identify_message_id", "account_id")));
+        assertRows("dim_analytics_user, computed from all events", rowsOf(users),
+                rowsOf(DimAnalyticsUser.fromEvents(events.frame(), contacts, HASH)));
+
         List<Dataset<Row>> pinned = new java.util.ArrayList<>();
-        Built update = FactActivityDaily.update(events.frame(), contacts,
-                new FactActivityDaily.Increment(java.time.LocalDate.parse("2026-03-02"), stored, pinned));
+        Built update = FactActivityDaily.update(events.frame(), users,
+                new FactActivityDaily.Increment(java.time.LocalDate.parse("2026-03-02"), stored, storedUsers, pinned));
 
         // the late page view reaches back to March 1; u1 and u'3 (a quote in the id) link to other accounts now
         assertThat(update.replacing().predicate())
@@ -190,7 +246,8 @@ class SilverFactsTest extends SparkTestBase {
         assertRows("stored, the rows replaced", whole, rowsOf(stored.where(functions.not(functions.expr(update.replacing().predicate())))
                 .unionByName(update.rows()).selectExpr(columns)));
         Dataset<Row> all = FactActivityDaily.stage(events.frame());
-        Dataset<Row> rebuilt = FactActivityDaily.build(FactActivityDaily.dedupe(all.where(col("_error").isNull())), contacts);
+        Dataset<Row> rebuilt = FactActivityDaily.build(FactActivityDaily.dedupe(all.where(col("_error").isNull())),
+                DimAnalyticsUser.fromEvents(events.frame(), contacts, HASH));
         assertRows("rebuilt", whole, rowsOf(rebuilt.selectExpr(columns)));
         io.salespulse.common.Frames.unpersistAll(pinned);
     }
