@@ -93,10 +93,10 @@ public final class FactActivityDaily {
     /**
      * What a daily run needs to update the stored table instead of recomputing it: the date through
      * which bronze events were applied to it (every event landed after it is new to the table, and
-     * no event landed on or before it changed since), the table as stored, {@link DimAnalyticsUser}
-     * as stored (its update starts from it), and the frames the run holds until it ends.
+     * no event landed on or before it changed since), the table as stored, and {@link DimAnalyticsUser}
+     * as stored (its update starts from it).
      */
-    public record Increment(LocalDate appliedThrough, Dataset<Row> stored, Dataset<Row> users, List<Dataset<Row>> pinned) {
+    public record Increment(LocalDate appliedThrough, Dataset<Row> stored, Dataset<Row> users) {
     }
 
     /**

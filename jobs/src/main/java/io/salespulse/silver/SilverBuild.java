@@ -169,7 +169,7 @@ public final class SilverBuild {
             quarantine.add(orders.quarantined());
             Dataset<Row> conformedOrders = Frames.pin(orders.rows(), cached);
             Dataset<Row> acquisitions = Frames.pin(CustomerAcquisition.acquisitions(conformedOrders), cached);
-            FactActivityDaily.Increment increment = activityIncrement(previous, inputs, cached);
+            FactActivityDaily.Increment increment = activityIncrement(previous, inputs);
             if (increment != null) {
                 progress.step("silver", "fact_activity_daily: adding the events landed after " + increment.appliedThrough());
             }
@@ -578,7 +578,7 @@ public final class SilverBuild {
     /** The tables computed from the Segment events, updated with the night's events together or computed whole together. */
     static final List<TableSpec> EVENT_TABLES = List.of(FactActivityDaily.TABLE, DimAnalyticsUser.TABLE);
 
-    private FactActivityDaily.Increment activityIncrement(BuildState previous, BuildState now, List<Dataset<Row>> pinned) {
+    private FactActivityDaily.Increment activityIncrement(BuildState previous, BuildState now) {
         if (previous == null) {
             return null; // computed for the first time (or rebuilt): nothing to update
         }
@@ -588,7 +588,7 @@ public final class SilverBuild {
             return null;
         }
         return new FactActivityDaily.Increment(previous.runDate(), writer.read(LAYER, FactActivityDaily.TABLE.name()),
-                writer.read(LAYER, DimAnalyticsUser.TABLE.name()), pinned);
+                writer.read(LAYER, DimAnalyticsUser.TABLE.name()));
     }
 
     /**

@@ -220,9 +220,8 @@ class SilverFactsTest extends SparkTestBase {
         assertRows("dim_analytics_user, computed from all events", rowsOf(users),
                 rowsOf(DimAnalyticsUser.fromEvents(events.frame(), contacts, HASH)));
 
-        List<Dataset<Row>> pinned = new java.util.ArrayList<>();
         Built update = FactActivityDaily.update(events.frame(), users,
-                new FactActivityDaily.Increment(java.time.LocalDate.parse("2026-03-02"), stored, storedUsers, pinned));
+                new FactActivityDaily.Increment(java.time.LocalDate.parse("2026-03-02"), stored, storedUsers));
 
         // the late page view reaches back to March 1; u1 and u'3 (a quote in the id) link to other accounts now
         assertThat(update.replacing().predicate())
@@ -249,7 +248,6 @@ class SilverFactsTest extends SparkTestBase {
         Dataset<Row> rebuilt = FactActivityDaily.build(FactActivityDaily.dedupe(all.where(col("_error").isNull())),
                 DimAnalyticsUser.fromEvents(events.frame(), contacts, HASH));
         assertRows("rebuilt", whole, rowsOf(rebuilt.selectExpr(columns)));
-        io.salespulse.common.Frames.unpersistAll(pinned);
     }
 
     @Test
