@@ -118,7 +118,8 @@ public record BuildState(Map<String, Long> versions, LocalDate runDate, String s
     /** Digest of the tables' names and columns: a new or changed column makes a layer compute every row again. */
     public static String columnsDigest(java.util.List<TableSpec> tables) {
         StringBuilder columns = new StringBuilder();
-        for (TableSpec t : tables) {
+        // by name: the tables' build order is no setting
+        for (TableSpec t : tables.stream().sorted(java.util.Comparator.comparing(TableSpec::name)).toList()) {
             columns.append(t.name()).append(t.schema().simpleString());
         }
         return digest(columns);

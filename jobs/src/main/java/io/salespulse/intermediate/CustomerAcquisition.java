@@ -38,11 +38,15 @@ public final class CustomerAcquisition {
                         col("id").as("first_order_id"));
     }
 
-    /** account_id → LeadSource of the earliest-created live lead converted into it (ties: lowest lead Id). */
+    /**
+     * account_id → LeadSource of the earliest-created live lead converted into it (ties: lowest lead Id).
+     *
+     * @param leads {@code fact_lead} rows (one per live lead)
+     */
     public static Dataset<Row> channels(Dataset<Row> leads) {
         return leads.where(col("is_converted").equalTo(true).and(col("converted_account_id").isNotNull()))
                 .withColumn("_rank", row_number().over(Window.partitionBy("converted_account_id")
-                        .orderBy(col("created_at"), col("id"))))
+                        .orderBy(col("created_at"), col("lead_id"))))
                 .where(col("_rank").equalTo(1))
                 .select(col("converted_account_id").as("account_id"),
                         coalesce(when(trim(col("lead_source")).notEqual(""), col("lead_source")), lit("unknown"))

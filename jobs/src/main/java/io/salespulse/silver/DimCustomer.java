@@ -4,6 +4,7 @@ import io.salespulse.common.TableSpec;
 import io.salespulse.common.TableSchema;
 import io.salespulse.ingest.SourceObject;
 import io.salespulse.intermediate.CurrentState;
+import io.salespulse.intermediate.CustomerAcquisition;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -63,7 +64,7 @@ public final class DimCustomer {
         Dataset<Row> ids = live.select(col("id").as("_live_id"));
         Dataset<Row> versions = ranked.where(col("is_deleted").equalTo(false).and(col("_source_file").notEqual(CurrentState.ABSENT)))
                 .join(ids, ranked.col("id").equalTo(ids.col("_live_id"))).drop("_live_id", "_is_current");
-        return build(versions, live, in.acquisitions(), in.channels());
+        return build(versions, live, in.acquisitions(), CustomerAcquisition.channels(in.table(FactLead.TABLE)));
     }
 
     /**

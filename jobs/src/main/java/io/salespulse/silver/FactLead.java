@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_date;
@@ -65,12 +66,13 @@ public final class FactLead {
 
     /**
      * @param leads        live staged leads
-     * @param members      live staged campaign members
+     * @param members      {@code fact_campaign_member} rows (of these leads, or more)
      * @param acquisitions account_id, acquisition_date (customers only)
      */
     public static Dataset<Row> build(Dataset<Row> leads, Dataset<Row> members, Dataset<Row> acquisitions, EmailHash hash) {
         Dataset<Row> firstTouch = members.where(col("lead_id").isNotNull())
-                .withColumn("_rank", row_number().over(Window.partitionBy("lead_id").orderBy(col("created_at"), col("id"))))
+                .withColumn("_rank", row_number().over(Window.partitionBy("lead_id")
+                        .orderBy(col("created_at"), col("campaign_member_id"))))
                 .where(col("_rank").equalTo(1))
                 .select(col("lead_id").as("_ft_lead"), col("campaign_id").as("first_touch_campaign_id"));
         Dataset<Row> acq = acquisitions.select(col("account_id").as("_acq_account"), col("acquisition_date"));
@@ -78,9 +80,7 @@ public final class FactLead {
         Column emailOk = coalesce(trim(col("email")).rlike(EMAIL_PATTERN), lit(false));
         Column phoneOk = digits(col("phone")).or(digits(col("mobile_phone")));
         Column createdDate = to_date(col("created_at"));
-        Column became = coalesce(col("is_converted"), lit(false))
-                .and(col("acquisition_date").isNotNull())
-                .and(col("acquisition_date").geq(createdDate));
+        Column became = became(col("is_converted"), createdDate);
         return leads
                 .join(firstTouch, leads.col("id").equalTo(firstTouch.col("_ft_lead")), "left")
                 .join(acq, leads.col("converted_account_id").equalTo(acq.col("_acq_account")), "left")
@@ -106,6 +106,32 @@ public final class FactLead {
                         blank(col("converted_opportunity_id")).as("converted_opportunity_id"),
                         became.as("became_customer"),
                         when(became, datediff(col("acquisition_date"), createdDate)).as("days_to_customer"));
+    }
+
+    /**
+     * The {@code lead_id} of the stored rows whose conversion outcome ({@code became_customer},
+     * {@code days_to_customer}) the customers' acquisitions now give differently: the leads a
+     * customer's acquisition moving, appearing or going reaches.
+     *
+     * @param stored       {@code fact_lead} rows as stored
+     * @param acquisitions account_id, acquisition_date (customers only)
+     */
+    static Dataset<Row> outcomeMoved(Dataset<Row> stored, Dataset<Row> acquisitions) {
+        Dataset<Row> acq = acquisitions.select(col("account_id").as("_acq_account"), col("acquisition_date"));
+        Column became = became(col("is_converted"), col("created_date"));
+        Column days = when(became, datediff(col("acquisition_date"), col("created_date")));
+        // a lead converted into no account is no customer's, whatever the acquisitions
+        return stored.where(col("converted_account_id").isNotNull())
+                .join(acq, stored.col("converted_account_id").equalTo(acq.col("_acq_account")), "left")
+                .where(not(col("became_customer").eqNullSafe(became)).or(not(col("days_to_customer").eqNullSafe(days))))
+                .select("lead_id");
+    }
+
+    /** Converted into an account that is a customer, acquired on or after the lead was created (kpis.md). */
+    private static Column became(Column isConverted, Column createdDate) {
+        return coalesce(isConverted, lit(false))
+                .and(col("acquisition_date").isNotNull())
+                .and(col("acquisition_date").geq(createdDate));
     }
 
     static Column notBlank(Column c) {

@@ -5,15 +5,14 @@ import io.salespulse.common.TableSpec;
 import io.salespulse.ingest.SourceObject;
 import io.salespulse.staging.Staging;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -33,31 +32,20 @@ import static org.apache.spark.sql.functions.lit;
  * names an opportunity outside them (OpportunityHistory rows never move in Salesforce), or the
  * records are too many to name, the caller computes both tables from all of bronze instead.
  */
-final class OpportunityIncrement {
+final class OpportunityIncrement extends RecordsReached {
 
-    /** Records named in a replace's predicate, at most; a night that reaches more computes both tables whole. */
-    static final int MAX_RECORDS = 20_000;
-
-    final LocalDate appliedThrough;
     final Set<String> opportunities;
     final Set<String> history;
-    /** Staged rows landed after {@link #appliedThrough}, of each object, errors included. */
-    final Dataset<Row> newOpportunities;
-    final Dataset<Row> newHistory;
-    /** Every staged version of the reached records, errors included. */
-    final Dataset<Row> opportunityVersions;
-    final Dataset<Row> historyVersions;
 
     private OpportunityIncrement(LocalDate appliedThrough, Set<String> opportunities, Set<String> history,
                                  Dataset<Row> newOpportunities, Dataset<Row> newHistory,
                                  Dataset<Row> opportunityVersions, Dataset<Row> historyVersions) {
-        this.appliedThrough = appliedThrough;
+        super(appliedThrough, OBJECTS, TABLES,
+                Map.of(SourceObject.OPPORTUNITY, newOpportunities, SourceObject.OPPORTUNITY_HISTORY, newHistory),
+                Map.of(SourceObject.OPPORTUNITY, opportunityVersions, SourceObject.OPPORTUNITY_HISTORY, historyVersions),
+                Map.of(FactOpportunity.TABLE, opportunities, FactOpportunityStage.TABLE, history));
         this.opportunities = opportunities;
         this.history = history;
-        this.newOpportunities = newOpportunities;
-        this.newHistory = newHistory;
-        this.opportunityVersions = opportunityVersions;
-        this.historyVersions = historyVersions;
     }
 
     /** The objects whose staging this covers. */
@@ -122,64 +110,10 @@ final class OpportunityIncrement {
         return new OpportunityIncrement(appliedThrough, opps, history, newOpps, newHistory, oppVersions, historyVersions);
     }
 
-    private static void tooMany(int n, String what) {
-        if (n > MAX_RECORDS) {
-            throw new IllegalStateException(String.format("%,d %s reached, more than %,d", n, what, MAX_RECORDS));
-        }
-    }
-
-    /** The distinct values of a one-column frame, nulls left out (a mutable, sorted set). */
-    static Set<String> strings(Dataset<Row> oneColumn) {
-        Set<String> out = new TreeSet<>();
-        for (String s : oneColumn.distinct().as(Encoders.STRING()).collectAsList()) {
-            if (s != null) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
-
-    /** Staged rows landed after {@link #appliedThrough} (their errors are the object's new quarantine). */
-    Dataset<Row> landed(SourceObject object) {
-        return object == SourceObject.OPPORTUNITY ? newOpportunities : newHistory;
-    }
-
-    /** Every staged version of the object's reached records. */
-    Dataset<Row> versions(SourceObject object) {
-        return object == SourceObject.OPPORTUNITY ? opportunityVersions : historyVersions;
-    }
-
-    /** The part of {@code table} this recomputes. */
-    Built.Replacement replacement(TableSpec table) {
-        boolean opp = table.equals(FactOpportunity.TABLE);
-        Set<String> ids = opp ? opportunities : history;
-        if (ids.isEmpty()) {
-            return new Built.Replacement("false", "nothing");
-        }
-        String words = String.format("the rows of %,d %s", ids.size(), opp
-                ? (ids.size() == 1 ? "opportunity" : "opportunities") + " with a version landed after " + appliedThrough
-                : "history " + (ids.size() == 1 ? "row" : "rows") + " of the opportunities reached");
-        return new Built.Replacement((opp ? "opportunity_id" : "history_id") + " IN (" + list(ids) + ")", words);
-    }
-
-    /**
-     * The silver quarantine's rows this leaves as they are, as a condition on alias {@code t}: the
-     * two objects' rows that could not be typed (only the new ones are added), and the tables' rows
-     * of records not reached.
-     */
-    String quarantineKept() {
-        StringBuilder kept = new StringBuilder("t.table_name IN (");
-        kept.append(OBJECTS.stream().map(o -> FactActivityDaily.sqlString(o.bronzeTable())).collect(Collectors.joining(", ")));
-        kept.append(")");
-        for (TableSpec t : TABLES) {
-            Set<String> ids = t.equals(FactOpportunity.TABLE) ? opportunities : history;
-            kept.append(" OR (t.table_name = ").append(FactActivityDaily.sqlString(t.name()));
-            kept.append(ids.isEmpty() ? ")" : " AND NOT t.record_id IN (" + list(ids) + "))");
-        }
-        return kept.toString();
-    }
-
-    private static String list(Set<String> ids) {
-        return ids.stream().map(FactActivityDaily::sqlString).collect(Collectors.joining(", "));
+    @Override
+    String describe(TableSpec table, int n) {
+        return table.equals(FactOpportunity.TABLE)
+                ? (n == 1 ? "opportunity" : "opportunities") + " reached by the rows landed after " + appliedThrough
+                : "history " + (n == 1 ? "row" : "rows") + " of the opportunities reached";
     }
 }

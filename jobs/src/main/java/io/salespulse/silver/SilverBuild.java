@@ -65,9 +65,12 @@ public final class SilverBuild {
                     .onePerRecordOf(SourceObject.PRODUCT),
             SilverModel.of(Dimensions.CAMPAIGN, in -> Dimensions.campaigns(in.live(SourceObject.CAMPAIGN), in.rates(),
                     in.reportingCurrency())),
-            SilverModel.clean(DimCustomer.TABLE, DimCustomer::build),
-            SilverModel.clean(FactLead.TABLE, in -> FactLead.build(in.live(SourceObject.LEAD), in.live(SourceObject.CAMPAIGN_MEMBER),
-                    in.acquisitions(), in.hash())).onePerRecordOf(SourceObject.LEAD),
+            SilverModel.clean(FactCampaignMember.TABLE, in -> FactCampaignMember.build(in.live(SourceObject.CAMPAIGN_MEMBER)))
+                    .onePerRecordOf(SourceObject.CAMPAIGN_MEMBER),
+            SilverModel.clean(FactLead.TABLE, in -> FactLead.build(in.live(SourceObject.LEAD), in.leadMembers(), in.acquisitions(),
+                    in.hash())).onePerRecordOf(SourceObject.LEAD).reading(FactCampaignMember.TABLE),
+            // channels from fact_lead (every live lead): the Lead staging is then only the reached leads' on most nights
+            SilverModel.clean(DimCustomer.TABLE, DimCustomer::build).reading(FactLead.TABLE),
             SilverModel.of(FactOpportunity.TABLE, in -> FactOpportunity.build(in.live(SourceObject.OPPORTUNITY), in.rates(),
                     in.reportingCurrency())),
             SilverModel.of(FactOpportunityStage.TABLE, FactOpportunityStage::build),
@@ -75,8 +78,6 @@ public final class SilverBuild {
                     in.ranked(SourceObject.ORDER).select("id"), in.rates(), in.reportingCurrency(), in.acquisitions())),
             SilverModel.clean(DimAnalyticsUser.TABLE, DimAnalyticsUser::build),
             SilverModel.of(FactActivityDaily.TABLE, FactActivityDaily::build).reading(DimAnalyticsUser.TABLE),
-            SilverModel.clean(FactCampaignMember.TABLE, in -> FactCampaignMember.build(in.live(SourceObject.CAMPAIGN_MEMBER)))
-                    .onePerRecordOf(SourceObject.CAMPAIGN_MEMBER),
             SilverModel.clean(Dimensions.DATE, Dimensions::dates)
                     .reading(FactLead.TABLE, FactOpportunity.TABLE, FactOrder.TABLE, FactActivityDaily.TABLE));
 
@@ -115,6 +116,8 @@ public final class SilverBuild {
     private final Progress progress;
     /** Salesforce objects staged side by side ({@code run.steps_at_once}). */
     private final int atOnce;
+    /** Where each object's bronze rows went, as recorded with silver's state: read once, when an increment needs it. */
+    private Map<String, long[]> recordedCounts;
 
     public SilverBuild(TableWriter writer, SalespulseConfig config, EmailHash hash, Progress progress) {
         this.spark = writer.spark();
@@ -149,17 +152,29 @@ public final class SilverBuild {
             // plan its own scan of the ledger
             List<Row> fullSnapshots = fullSnapshots(runDate).collectAsList();
             Map<String, long[]> counted = new LinkedHashMap<>();
+            List<RecordsReached> reached = new ArrayList<>();
             OpportunityIncrement opps = opportunityIncrement(previous, inputs, fullSnapshots, counted, cached);
-            List<Staged> objects = SideBySide.map(List.copyOf(Staging.MODELS.entrySet()), atOnce,
+            if (opps != null) {
+                reached.add(opps);
+            }
+            // the leads are reached by the customers' acquisitions too, computed from the staged orders below:
+            // whether they can be an increment is told now, their records once the acquisitions are known
+            Map<String, long[]> leadCounts = new LinkedHashMap<>();
+            String leadsWhole = previous == null ? "" : whyWholeRecords(previous, inputs, LeadIncrement.TABLES, LeadIncrement.OBJECTS,
+                    List.of(), fullSnapshots, leadCounts);
+            List<Map.Entry<SourceObject, StagedObject>> stagedNow = Staging.MODELS.entrySet().stream()
+                    .filter(e -> leadsWhole != null || !LeadIncrement.OBJECTS.contains(e.getKey())).toList();
+            List<Staged> objects = new ArrayList<>(SideBySide.map(stagedNow, atOnce,
                     e -> opps != null && OpportunityIncrement.OBJECTS.contains(e.getKey())
                             ? stageReached(e.getKey(), opps, fullSnapshots, cached)
-                            : stage(e.getKey(), e.getValue(), runDate, fullSnapshots, cached));
-            for (Staged o : objects) {
+                            : stage(e.getKey(), e.getValue(), runDate, fullSnapshots, cached)));
+            java.util.function.Consumer<Staged> add = o -> {
                 quarantine.add(o.quarantined());
                 ranked.put(o.object(), o.ranked());
                 live.put(o.object(), o.ranked().where(col("_is_current").and(col("is_deleted").equalTo(false))).drop("_is_current"));
                 reconciliation.add(o.reconciliation());
-            }
+            };
+            objects.forEach(add);
             // intermediate steps several models share
             Dataset<Row> rates = live.get(SourceObject.DATED_CONVERSION_RATE);
             Dataset<Row> everAccounts = ranked.get(SourceObject.ACCOUNT).select("id");
@@ -169,12 +184,29 @@ public final class SilverBuild {
             quarantine.add(orders.quarantined());
             Dataset<Row> conformedOrders = Frames.pin(orders.rows(), cached);
             Dataset<Row> acquisitions = Frames.pin(CustomerAcquisition.acquisitions(conformedOrders), cached);
+            LeadIncrement leads = leadsWhole == null ? leadIncrement(previous, runDate, acquisitions, cached) : null;
+            if (leadsWhole != null && previous != null) {
+                progress.step(LAYER, "fact_lead, fact_campaign_member: computed from every lead (" + leadsWhole + ")");
+            }
+            if (leads != null) {
+                reached.add(leads);
+                counted.putAll(leadCounts);
+            }
+            if (leadsWhole == null) {
+                // staged after the acquisitions, which reach leads: the reached records', or every row when they cannot be named
+                for (SourceObject o : LeadIncrement.OBJECTS) {
+                    Staged s = leads != null ? stageReached(o, leads, fullSnapshots, cached)
+                            : stage(o, Staging.MODELS.get(o), runDate, fullSnapshots, cached);
+                    objects.add(s);
+                    add.accept(s);
+                }
+            }
             FactActivityDaily.Increment increment = activityIncrement(previous, inputs);
             if (increment != null) {
                 progress.step("silver", "fact_activity_daily: adding the events landed after " + increment.appliedThrough());
             }
             SilverInputs in = new SilverInputs(runDate, live, ranked, bronze(SourceObject.SEGMENT_EVENTS, runDate), rates,
-                    conformedOrders, acquisitions, CustomerAcquisition.channels(live.get(SourceObject.LEAD)), rc,
+                    conformedOrders, acquisitions, leads == null ? null : leads.leads, rc,
                     config.closedStages(), hash, increment, Map.of());
 
             Map<String, Long> counts = new LinkedHashMap<>();
@@ -190,15 +222,15 @@ public final class SilverBuild {
                 // scale 1 is untried; the activity's first build there needs its many partitions to fit)
                 Map<SilverModel, OptionalLong> large = new LinkedHashMap<>();
                 // a part recomputed for the records a night reaches is small, whatever the table holds
-                wave.forEach(m -> large.put(m, opps != null && OpportunityIncrement.TABLES.contains(m.table())
+                wave.forEach(m -> large.put(m, reachedOf(reached, m.table()) != null
                         ? OptionalLong.empty() : rowsToCompile(m, increment, compileMinRows)));
                 List<SilverModel> small = wave.stream().filter(m -> large.get(m).isEmpty()).toList();
-                List<Written> written = new ArrayList<>(SideBySide.map(small, atOnce, m -> write(m, ready, rebuild, opps, cached)));
+                List<Written> written = new ArrayList<>(SideBySide.map(small, atOnce, m -> write(m, ready, rebuild, reached, cached)));
                 for (SilverModel m : wave) {
                     large.get(m).ifPresent(n -> {
                         progress.step(LAYER, String.format("%s: %,d %s, built with code generation", m.table().name(), n,
                                 fromAllEvents(m, increment) ? "events in bronze" : "rows stored"));
-                        written.add(SparkSessions.compiledWhen(spark, true, () -> write(m, ready, rebuild, opps, cached)));
+                        written.add(SparkSessions.compiledWhen(spark, true, () -> write(m, ready, rebuild, reached, cached)));
                     });
                 }
                 written.sort(java.util.Comparator.comparingInt(w -> MODELS.indexOf(w.model()))); // the log's order
@@ -213,8 +245,8 @@ public final class SilverBuild {
             // the quarantine and the reconciliation read every staged row again: compiled when the staging was
             boolean large = objects.stream().anyMatch(Staged::compiled);
             String kept = increment == null ? null : "t.table_name = '" + SourceObject.SEGMENT_EVENTS.bronzeTable() + "'";
-            if (opps != null) {
-                kept = (kept == null ? "" : kept + " OR ") + opps.quarantineKept();
+            for (RecordsReached r : reached) {
+                kept = (kept == null ? "" : kept + " OR ") + r.quarantineKept();
             }
             String keptRows = kept;
             long quarantined = SparkSessions.compiledWhen(spark, large, () -> writeQuarantine(quarantine, cached, keptRows));
@@ -283,7 +315,7 @@ public final class SilverBuild {
      * the object's bronze rows went (each reached version's state now, counted +1, and before the
      * night, counted -1; added to the counts recorded with silver's state by {@link #collect}).
      */
-    private Staged stageReached(SourceObject object, OpportunityIncrement reached, List<Row> fullSnapshots,
+    private Staged stageReached(SourceObject object, RecordsReached reached, List<Row> fullSnapshots,
                                 List<Dataset<Row>> cached) {
         Dataset<Row> versions = reached.versions(object).where(col("_error").isNull());
         Dataset<Row> full = deletingSnapshots(object, fullSnapshots);
@@ -307,27 +339,9 @@ public final class SilverBuild {
         if (previous == null) {
             return null;
         }
-        List<SourceObject> read = new ArrayList<>(OpportunityIncrement.OBJECTS);
-        read.add(SourceObject.DATED_CONVERSION_RATE);
-        String whole = whyWhole(previous, now, OpportunityIncrement.TABLES, read);
-        Map<String, long[]> recorded = whole == null ? BuildState.readCounts(writer, OpsTables.SILVER_STATE) : Map.of();
-        for (SourceObject o : read) {
-            for (Row full : fullSnapshots) {
-                if (whole == null && full.getString(0).equals(o.bronzeTable()) && full.getDate(1).toLocalDate().isAfter(previous.runDate())) {
-                    whole = "a full snapshot of " + o.bronzeTable() + " landed";
-                }
-            }
-            if (!OpportunityIncrement.OBJECTS.contains(o)) {
-                continue;
-            }
-            long[] c = recorded.get(BronzeIngest.LAYER + "." + o.bronzeTable());
-            if (whole == null && c == null) {
-                whole = "no counts of " + o.bronzeTable() + " recorded with silver's state";
-            }
-            if (c != null) {
-                counted.put(o.bronzeTable(), c);
-            }
-        }
+        Map<String, long[]> recorded = new LinkedHashMap<>();
+        String whole = whyWholeRecords(previous, now, OpportunityIncrement.TABLES, OpportunityIncrement.OBJECTS,
+                List.of(SourceObject.DATED_CONVERSION_RATE), fullSnapshots, recorded);
         OpportunityIncrement reached = null;
         String rated = "";
         if (whole == null) {
@@ -353,13 +367,71 @@ public final class SilverBuild {
             }
         }
         if (whole != null) {
-            counted.clear();
             progress.step(LAYER, "fact_opportunity, fact_opportunity_stage: computed from every opportunity (" + whole + ")");
             return null;
         }
+        counted.putAll(recorded);
         progress.step(LAYER, String.format("fact_opportunity, fact_opportunity_stage: the %,d opportunities and %,d history rows"
                 + " the rows landed after %s reach%s", reached.opportunities.size(), reached.history.size(), reached.appliedThrough, rated));
         return reached;
+    }
+
+    /**
+     * Why tables computed for the records a night reaches ({@link RecordsReached}) must be computed
+     * from all of bronze instead, or null when they need not: {@link #whyWhole} for the tables and
+     * the objects they read ({@code objects}, whose rows are counted, and {@code alsoRead}), a full
+     * snapshot of one of those landed since (it deletes records by their absence), or no counts of
+     * the objects recorded with silver's state. Fills {@code counted} with those counts.
+     */
+    private String whyWholeRecords(BuildState previous, BuildState now, List<TableSpec> tables, List<SourceObject> objects,
+                                   List<SourceObject> alsoRead, List<Row> fullSnapshots, Map<String, long[]> counted) {
+        List<SourceObject> read = new ArrayList<>(objects);
+        read.addAll(alsoRead);
+        String whole = whyWhole(previous, now, tables, read);
+        if (whole != null) {
+            return whole;
+        }
+        for (SourceObject o : read) {
+            for (Row full : fullSnapshots) {
+                if (full.getString(0).equals(o.bronzeTable()) && full.getDate(1).toLocalDate().isAfter(previous.runDate())) {
+                    return "a full snapshot of " + o.bronzeTable() + " landed";
+                }
+            }
+        }
+        if (recordedCounts == null) {
+            recordedCounts = BuildState.readCounts(writer, OpsTables.SILVER_STATE);
+        }
+        for (SourceObject o : objects) {
+            long[] c = recordedCounts.get(BronzeIngest.LAYER + "." + o.bronzeTable());
+            if (c == null) {
+                return "no counts of " + o.bronzeTable() + " recorded with silver's state";
+            }
+            counted.put(o.bronzeTable(), c);
+        }
+        return null;
+    }
+
+    /**
+     * The leads' tables computed for the records the rows landed since silver was last computed
+     * reach ({@link LeadIncrement}), with the leads whose conversion outcome the run's acquisitions
+     * move; null (and why, in the progress) when they are too many to name.
+     */
+    private LeadIncrement leadIncrement(BuildState previous, LocalDate runDate, Dataset<Row> acquisitions,
+                                        List<Dataset<Row>> pinned) {
+        spark.sparkContext().setJobDescription("silver " + runDate + ": leads reached");
+        try {
+            Set<String> acquired = RecordsReached.strings(FactLead.outcomeMoved(writer.read(LAYER, FactLead.TABLE.name()), acquisitions));
+            RecordsReached.tooMany(acquired.size(), "leads whose customer's acquisition moved");
+            LeadIncrement leads = LeadIncrement.reach(previous.runDate(), bronze(SourceObject.LEAD, runDate),
+                    bronze(SourceObject.CAMPAIGN_MEMBER, runDate), acquired, pinned);
+            progress.step(LAYER, String.format("fact_lead, fact_campaign_member: the %,d leads and %,d campaign members the rows"
+                    + " landed after %s reach (%,d by their customer's acquisition)", leads.leads.size(), leads.members.size(),
+                    leads.appliedThrough, leads.byAcquisition));
+            return leads;
+        } catch (IllegalStateException e) {
+            progress.step(LAYER, "fact_lead, fact_campaign_member: computed from every lead (" + e.getMessage() + ")");
+            return null;
+        }
     }
 
     /**
@@ -402,7 +474,7 @@ public final class SilverBuild {
         String predicate = newRates.entrySet().stream()
                 .map(e -> "(currency = " + FactActivityDaily.sqlString(e.getKey()) + " AND close_date >= DATE'" + e.getValue() + "')")
                 .collect(java.util.stream.Collectors.joining(" OR "));
-        return OpportunityIncrement.strings(writer.read(LAYER, table.name())
+        return RecordsReached.strings(writer.read(LAYER, table.name())
                 .where(org.apache.spark.sql.functions.expr(predicate)).select(column));
     }
 
@@ -411,7 +483,7 @@ public final class SilverBuild {
         if (!writer.exists(OpsTables.LAYER, OpsTables.QUARANTINE)) {
             return Set.of();
         }
-        return OpportunityIncrement.strings(writer.read(OpsTables.LAYER, OpsTables.QUARANTINE)
+        return RecordsReached.strings(writer.read(OpsTables.LAYER, OpsTables.QUARANTINE)
                 .where(col("layer").equalTo(LAYER).and(col("table_name").equalTo(table.name()))).select("record_id"));
     }
 
@@ -469,6 +541,11 @@ public final class SilverBuild {
                 : writer.changedValues(BronzeIngest.LAYER, object.bronzeTable(), "_snapshot_date", before + 1, after);
     }
 
+    /** The records reached this run whose rows of {@code table} it computes, or null when it computes the table whole. */
+    private static RecordsReached reachedOf(List<RecordsReached> reached, TableSpec table) {
+        return reached.stream().filter(r -> r.tables().contains(table)).findFirst().orElse(null);
+    }
+
     /** Rows of a replaced part of a table per file written: a night's replacement is one file. */
     static final long ROWS_PER_REPLACING_FILE = 1_000_000L;
 
@@ -486,14 +563,15 @@ public final class SilverBuild {
      * Builds one model, checks its keys and writes it (all of it, or with an increment only the rows
      * that change).
      */
-    private Written write(SilverModel m, SilverInputs in, boolean rebuild, OpportunityIncrement opps, List<Dataset<Row>> cached) {
+    private Written write(SilverModel m, SilverInputs in, boolean rebuild, List<RecordsReached> reached, List<Dataset<Row>> cached) {
         TableSpec t = m.table();
         spark.sparkContext().setJobDescription("write silver." + t.name());
         // a split build's frame held: its quarantine, gathered after every table, is then a filter of it
         Built built = m.build().apply(in).held(f -> Frames.pin(f, cached));
-        if (opps != null && OpportunityIncrement.TABLES.contains(t)) {
+        RecordsReached records = reachedOf(reached, t);
+        if (records != null) {
             // built from the reached records' rows only: those are the part of the table it replaces
-            built = built.replacing(opps.replacement(t));
+            built = built.replacing(records.replacement(t));
         }
         // computed once: counted, then written from the pinned rows, and read from them by the models after it
         Dataset<Row> rows = Frames.pin(TableWriter.conform(built.rows(), t.schema()), cached);

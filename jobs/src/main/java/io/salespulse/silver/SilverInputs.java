@@ -9,6 +9,9 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
 
 /**
  * What the silver models read, prepared by {@link SilverBuild} (staging and the intermediate
@@ -20,14 +23,15 @@ import java.util.Map;
  * @param rates             live dated conversion rates
  * @param orders            conformed orders (amounts in the reporting currency, counted or not)
  * @param acquisitions      each customer's acquisition (first counted order)
- * @param channels          each converted account's acquisition channel (from its lead)
+ * @param leadsReached      when not null, the leads this run computes {@code fact_lead}'s rows of
+ *                          ({@link LeadIncrement}): the live leads are those of them only
  * @param activityIncrement when not null, fact_activity_daily is updated with the events landed
  *                          since it was last computed instead of being recomputed from all of them
  * @param tables            silver tables built before this model (those it names in {@link SilverModel#reading})
  */
 public record SilverInputs(LocalDate runDate, Map<SourceObject, Dataset<Row>> live, Map<SourceObject, Dataset<Row>> ranked,
                            Dataset<Row> events, Dataset<Row> rates, Dataset<Row> orders, Dataset<Row> acquisitions,
-                           Dataset<Row> channels, String reportingCurrency, List<String> closedStages, EmailHash hash,
+                           Set<String> leadsReached, String reportingCurrency, List<String> closedStages, EmailHash hash,
                            FactActivityDaily.Increment activityIncrement, Map<TableSpec, Dataset<Row>> tables) {
 
     public SilverInputs {
@@ -35,6 +39,13 @@ public record SilverInputs(LocalDate runDate, Map<SourceObject, Dataset<Row>> li
         ranked = Map.copyOf(ranked);
         closedStages = List.copyOf(closedStages);
         tables = Map.copyOf(tables);
+        leadsReached = leadsReached == null ? null : Set.copyOf(leadsReached);
+    }
+
+    /** fact_campaign_member's rows of the leads this run computes (all of them, or the leads reached): their first touches. */
+    public Dataset<Row> leadMembers() {
+        Dataset<Row> members = table(FactCampaignMember.TABLE);
+        return leadsReached == null ? members : members.where(col("lead_id").isin(leadsReached.toArray()));
     }
 
     public Dataset<Row> live(SourceObject object) {
@@ -63,7 +74,7 @@ public record SilverInputs(LocalDate runDate, Map<SourceObject, Dataset<Row>> li
     public SilverInputs with(TableSpec t, Dataset<Row> rows) {
         Map<TableSpec, Dataset<Row>> more = new LinkedHashMap<>(tables);
         more.put(t, rows);
-        return new SilverInputs(runDate, live, ranked, events, rates, orders, acquisitions, channels, reportingCurrency,
+        return new SilverInputs(runDate, live, ranked, events, rates, orders, acquisitions, leadsReached, reportingCurrency,
                 closedStages, hash, activityIncrement, more);
     }
 }

@@ -75,6 +75,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
         int eventsAdded = 0;
         int engagementKept = 0;
         int opportunitiesReached = 0;
+        int leadsReached = 0;
         for (int d = Math.max(firstDaily, 0); d < DAYS; d++) {
             if (d == lateRun) {
                 move(heldBack, late);
@@ -94,6 +95,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             eventsAdded += said.contains("fact_activity_daily: adding the events landed after") ? 1 : 0;
             engagementKept += said.contains("engagement KPIs (from fact_activity_daily) recomputed for") ? 1 : 0;
             opportunitiesReached += said.contains("fact_opportunity, fact_opportunity_stage: the ") ? 1 : 0;
+            leadsReached += said.contains("fact_lead, fact_campaign_member: the ") ? 1 : 0;
             if (start.plusDays(d).equals(LATE_RATES) || start.plusDays(d).equals(shakeUp)) {
                 // new rates reach the stored amounts they convert differently (January's, on the last day)
                 assertThat(said).containsPattern("fact_opportunity, fact_opportunity_stage: the [0-9,]+ opportunities and [0-9,]+"
@@ -113,6 +115,9 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             if (start.plusDays(d).equals(shakeUp)) {
                 // half the accounts are gone, and gold recomputes KPI dates from the first month on
                 assertThat(currentAccounts(warehouse)).as("accounts after the full extract").isLessThan(accountsBefore * 6 / 10);
+                // the customers dropped with them reach the leads converted into them
+                assertThat(said).containsPattern("fact_lead, fact_campaign_member: the [0-9,]+ leads and [0-9,]+ campaign members"
+                        + " the rows landed after [0-9-]{10} reach \\([1-9][0-9,]* by their customer's acquisition\\)");
                 java.util.regex.Matcher reach = java.util.regex.Pattern.compile("recomputing [0-9]+ KPI dates, ([0-9-]{10})").matcher(said);
                 assertThat(reach.find()).as(said).isTrue();
                 assertThat(LocalDate.parse(reach.group(1))).as("the first KPI date the shake-up reaches")
@@ -126,6 +131,8 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
         assertThat(engagementKept).as("runs that kept stored engagement KPIs").isPositive();
         // the other nights staged only the opportunities and history rows their new rows reach
         assertThat(opportunitiesReached).as("runs that computed the opportunities reached only").isPositive();
+        // and the leads and campaign members theirs (the shake-up's dropped accounts reach leads by their acquisitions)
+        assertThat(leadsReached).as("runs that computed the leads reached only").isEqualTo(firstDaily > 0 ? DAILY : DAILY - 1);
         System.out.printf("incremental: catch-up + %d daily runs in %.1f s%n", DAILY, (System.nanoTime() - t0) / 1e9);
         Map<String, List<Object[]>> incremental = silver(warehouse);
         List<Object[]> quarantined = quarantine(warehouse);

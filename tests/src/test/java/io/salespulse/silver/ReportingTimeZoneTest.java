@@ -52,7 +52,7 @@ class ReportingTimeZoneTest extends SparkTestBase {
                 .row("2026-03-02", "L2", "false", "2026-03-01T22:30:00Z", "2026-03-01T22:30:00Z", "Early", "Open", "U1"));
         Dataset<Row> noMembers = live(SourceObject.CAMPAIGN_MEMBER, Bronze.of("Id", "IsDeleted", "CreatedDate", "SystemModstamp", "CampaignId", "LeadId"));
         Dataset<Row> noAcquisitions = spark().sql("SELECT 'none' AS account_id, DATE'2026-01-01' AS acquisition_date").where("false");
-        Dataset<Row> factLead = FactLead.build(leads, noMembers, noAcquisitions, new EmailHash("unit-test-key"));
+        Dataset<Row> factLead = FactLead.build(leads, FactCampaignMember.build(noMembers), noAcquisitions, new EmailHash("unit-test-key"));
         assertRows("fact_lead", List.<Object[]>of(
                         row("L1", Date.valueOf("2026-03-02")),
                         row("L2", Date.valueOf("2026-03-01"))),

@@ -170,7 +170,7 @@ class SilverModelsTest extends SparkTestBase {
                 .row("2026-03-01", "M1", "false", "2026-03-01T10:00:00Z", "2026-03-01T10:00:00Z", "C-first", "L1", "true")
                 .row("2026-03-01", "M3", "false", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", "C-early", "L2", "false"));
         Dataset<Row> acquisitions = spark().sql("SELECT 'A1' AS account_id, DATE'2026-03-05' AS acquisition_date");
-        List<Object[]> rows = rowsOf(FactLead.build(leads, members, acquisitions, HASH).select("lead_id", "name_ok", "email_ok",
+        List<Object[]> rows = rowsOf(FactLead.build(leads, FactCampaignMember.build(members), acquisitions, HASH).select("lead_id", "name_ok", "email_ok",
                 "phone_ok", "quality_score", "first_touch_campaign_id", "became_customer", "days_to_customer", "created_date"));
         assertRows("fact_lead", List.<Object[]>of(
                 row("L1", true, true, true, 1.0, "C-first", true, 4, Date.valueOf("2026-03-01")),
@@ -233,7 +233,7 @@ class SilverModelsTest extends SparkTestBase {
                 + "('L2', TIMESTAMP'2026-03-01 10:00:00', true, 'A1', 'Partner'),"
                 + "('L1', TIMESTAMP'2026-03-01 10:00:00', true, 'A1', 'Web'),"
                 + "('L3', TIMESTAMP'2026-02-01 10:00:00', false, 'A1', 'Ads'),"
-                + "('L4', TIMESTAMP'2026-03-01 10:00:00', true, 'A2', '  ') AS t(id, created_at, is_converted, converted_account_id, lead_source)");
+                + "('L4', TIMESTAMP'2026-03-01 10:00:00', true, 'A2', null) AS t(lead_id, created_at, is_converted, converted_account_id, lead_source)");
         assertRows("channels", List.<Object[]>of(row("A1", "Web"), row("A2", "unknown")), rowsOf(CustomerAcquisition.channels(leads)));
     }
 }
