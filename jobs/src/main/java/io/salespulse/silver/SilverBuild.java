@@ -224,14 +224,21 @@ public final class SilverBuild {
                 // a part recomputed for the records a night reaches is small, whatever the table holds
                 wave.forEach(m -> large.put(m, reachedOf(reached, m.table()) != null
                         ? OptionalLong.empty() : rowsToCompile(m, increment, compileMinRows)));
-                List<SilverModel> small = wave.stream().filter(m -> large.get(m).isEmpty()).toList();
-                List<Written> written = new ArrayList<>(SideBySide.map(small, atOnce, m -> write(m, ready, rebuild, reached, cached)));
+                // a large table updated with the night's rows (the activity's increment) holds few of them, so it
+                // runs compiled beside the small ones, started first as the longest (they are compiled too while it
+                // runs: a little code generation each, and a replaced part of a large table, rewriting whole files,
+                // is itself faster compiled: 2.2 s against 7.7 s for fact_lead's 270 k rows at scale 1)
+                List<SilverModel> beside = wave.stream().filter(m -> large.get(m).isPresent() && updatedWithTheNight(m, increment))
+                        .toList();
+                List<SilverModel> together = new ArrayList<>(beside);
+                wave.stream().filter(m -> large.get(m).isEmpty()).forEach(together::add);
+                List<Written> written = new ArrayList<>(SideBySide.map(together, atOnce, m -> large.get(m).isEmpty()
+                        ? write(m, ready, rebuild, reached, cached) : writeCompiled(m, large.get(m).getAsLong(), ready, rebuild, reached,
+                        increment, cached)));
                 for (SilverModel m : wave) {
-                    large.get(m).ifPresent(n -> {
-                        progress.step(LAYER, String.format("%s: %,d %s, built with code generation", m.table().name(), n,
-                                fromAllEvents(m, increment) ? "events in bronze" : "rows stored"));
-                        written.add(SparkSessions.compiledWhen(spark, true, () -> write(m, ready, rebuild, reached, cached)));
-                    });
+                    if (large.get(m).isPresent() && !beside.contains(m)) {
+                        written.add(writeCompiled(m, large.get(m).getAsLong(), ready, rebuild, reached, increment, cached));
+                    }
                 }
                 written.sort(java.util.Comparator.comparingInt(w -> MODELS.indexOf(w.model()))); // the log's order
                 for (Written w : written) {
@@ -275,6 +282,19 @@ public final class SilverBuild {
 
     private static boolean fromAllEvents(SilverModel m, FactActivityDaily.Increment increment) {
         return EVENT_TABLES.contains(m.table()) && increment == null;
+    }
+
+    /** The table is updated with the night's events instead of computed from all of them. */
+    private static boolean updatedWithTheNight(SilverModel m, FactActivityDaily.Increment increment) {
+        return EVENT_TABLES.contains(m.table()) && increment != null;
+    }
+
+    /** {@link #write} with code generation, for a table of {@code rows} rows (or events to compute it from). */
+    private Written writeCompiled(SilverModel m, long rows, SilverInputs in, boolean rebuild, List<RecordsReached> reached,
+                                  FactActivityDaily.Increment increment, List<Dataset<Row>> cached) {
+        progress.step(LAYER, String.format("%s: %,d %s, built with code generation", m.table().name(), rows,
+                fromAllEvents(m, increment) ? "events in bronze" : "rows stored"));
+        return SparkSessions.compiledWhen(spark, true, () -> write(m, in, rebuild, reached, cached));
     }
 
     /**
