@@ -665,17 +665,17 @@ public final class SilverBuild {
         return true;
     }
 
-    /**
-     * fact_activity_daily can take just the events landed since silver was last computed when the
-     * table holds the rows that computation left (no run or hand fix wrote it since; the weekly
-     * maintain's compaction rewrites its files, not its rows), the settings and
-     * the date have not gone back, and bronze gained events only in folders after that date
-     * (checked in the events table's commits: a forget, a re-landed old folder or a late folder
-     * for an old date means computing it again from all events). Null otherwise.
-     */
     /** The tables computed from the Segment events, updated with the night's events together or computed whole together. */
     static final List<TableSpec> EVENT_TABLES = List.of(FactActivityDaily.TABLE, DimAnalyticsUser.TABLE);
 
+    /**
+     * The {@link #EVENT_TABLES} can take just the events landed since silver was last computed when
+     * they hold the rows that computation left (no run or hand fix wrote them since; the weekly
+     * maintain's compaction rewrites their files, not their rows), the settings and
+     * the date have not gone back, and bronze gained events only in folders after that date
+     * (checked in the events table's commits: a forget, a re-landed old folder or a late folder
+     * for an old date means computing them again from all events). Null otherwise.
+     */
     private FactActivityDaily.Increment activityIncrement(BuildState previous, BuildState now) {
         if (previous == null) {
             return null; // computed for the first time (or rebuilt): nothing to update
