@@ -154,6 +154,10 @@ public final class SparkSessions {
                 // business dates are taken in the reporting zone, whatever the machine's zone is
                 .config("spark.sql.session.timeZone", config.get(SalespulseConfig.REPORTING_TIMEZONE))
                 .config("spark.sql.legacy.timeParserPolicy", "CORRECTED");
+        if (!config.asMap().containsKey(ObjectStoreLogFiles.SETTING)) {
+            // Delta's checksum files written in place on an object store, not renamed (ObjectStoreLogFiles)
+            builder.config(ObjectStoreLogFiles.SETTING, ObjectStoreLogFiles.class.getName());
+        }
         String master = System.getProperty("spark.master", config.get(SalespulseConfig.SPARK_MASTER));
         if (master.startsWith("local")) {
             // loopback only: a laptop or CI machine has no other network worth binding to

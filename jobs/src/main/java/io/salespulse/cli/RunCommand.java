@@ -105,6 +105,7 @@ public final class RunCommand {
         if (lock == null) {
             return Salespulse.BUSY; // nothing written, so nothing for the run log (its writer is the other run)
         }
+        writer.soleWriter(); // this run holds the warehouse: a table's log, once read, changes only by its own commits
         try (lock; StageMetrics metrics = StageMetrics.attach(spark.sparkContext())) {
             LocalDate asOf = publishDate(writer, date, rebuild, stage, rewind, progress, command);
             try {

@@ -128,8 +128,8 @@ class TableWriterTest extends SparkTestBase {
         Dataset<Row> listed = writer.read("silver", "t");
         assertThat(listed.schema()).isEqualTo(viaDelta.schema());
         assertRows("read from the listed files", expected, rowsOf(listed.select("id", "value", "note")));
-        // the files named, not a Delta scan: no more than the table's current files
-        assertThat(fileIndex(listed)).isEqualTo("InMemoryFileIndex");
+        // Delta's frame over the files named, not a scan of its log: no more than the table's current files
+        assertThat(fileIndex(listed)).isEqualTo("TahoeBatchFileIndex");
         assertThat(listed.inputFiles()).hasSize(viaDelta.inputFiles().length);
         try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(path))) {
             assertThat(files.filter(f -> f.toString().endsWith(".parquet")).count()).isGreaterThan(listed.inputFiles().length);
