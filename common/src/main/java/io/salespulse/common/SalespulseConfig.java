@@ -133,6 +133,10 @@ public final class SalespulseConfig {
     public static final ConfigKey S3A_CONNECT_TIMEOUT = new ConfigKey("spark.hadoop.fs.s3a.connection.establish.timeout",
             "5s", "Time to open a connection to the object store.");
 
+    public static final ConfigKey S3A_CREATE_PERFORMANCE = new ConfigKey("spark.hadoop.fs.s3a.create.performance",
+            "true", "S3A creates a file without first asking whether the path holds a file or a folder (two requests per "
+            + "file): every file a run writes has a new name, and Delta checks a commit's name itself.", ConfigKey.Kind.BOOLEAN);
+
     public static final ConfigKey S3A_INPUT_STREAM = new ConfigKey("spark.hadoop.fs.s3a.input.stream.type",
             "classic", "S3A read stream. Hadoop 3.5's default 'analytics' stream does not apply S3A's retry policy to "
             + "reads (a dropped connection fails the task) and keeps an entry per object read; 'classic' does neither.");
@@ -142,7 +146,8 @@ public final class SalespulseConfig {
             REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES,
             ALERTS_WEBHOOK_URL, ALERTS_SMTP_HOST, ALERTS_SMTP_PORT, ALERTS_SMTP_STARTTLS, ALERTS_SMTP_USER, ALERTS_SMTP_FROM,
             ALERTS_SMTP_TO, ALERTS_RETRY_ATTEMPTS, ALERTS_RETRY_BACKOFF_MS, ALERTS_TIMEOUT_SECONDS, SQL_EXPOSE_BRONZE, SQL_PORT, SQL_BIND_HOST, SQL_METASTORE_DIR, SQL_CATALOG_REFRESH_SECONDS, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, COMPILE_MIN_ROWS, GOLD_COMPILE_MIN_ROWS, STEPS_AT_ONCE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
-            S3A_RETRY_LIMIT, S3A_RETRY_INTERVAL, S3A_THROTTLE_LIMIT, S3A_THROTTLE_INTERVAL, S3A_SDK_ATTEMPTS, S3A_CONNECT_TIMEOUT, S3A_INPUT_STREAM);
+            S3A_RETRY_LIMIT, S3A_RETRY_INTERVAL, S3A_THROTTLE_LIMIT, S3A_THROTTLE_INTERVAL, S3A_SDK_ATTEMPTS, S3A_CONNECT_TIMEOUT, S3A_CREATE_PERFORMANCE,
+            S3A_INPUT_STREAM);
 
     private final Map<String, String> values;
 
