@@ -23,9 +23,11 @@ while [[ $# -gt 0 ]]; do
 done
 bin/local-s3 start >/dev/null
 eval "$(bin/local-s3 env)"
-export SALESPULSE_HASH_KEY="${SALESPULSE_HASH_KEY:-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}"
 WORK="$ROOT/.local/bench/s3" BUCKET_DIR="$ROOT/.local/s3/data/salespulse" PORT=9445
 mkdir -p "$WORK" bench/results
+# the key the kept warehouse was computed with (another key recomputes silver): random, kept beside it
+[[ -f "$WORK/hash-key" ]] || (umask 077; od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$WORK/hash-key")
+export SALESPULSE_HASH_KEY="${SALESPULSE_HASH_KEY:-$(cat "$WORK/hash-key")}"
 direct="$WORK/direct.properties" proxied="$WORK/proxied.properties"
 cat > "$direct" <<PROPS
 spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:${SALESPULSE_S3_PORT:-9444}
