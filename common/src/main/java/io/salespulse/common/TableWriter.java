@@ -222,7 +222,11 @@ public final class TableWriter {
     }
 
     public boolean exists(String layer, String table) {
-        String path = location(layer, table);
+        return isTable(location(layer, table));
+    }
+
+    /** Whether a Delta table is at {@code path}; a sole writer asks its log's snapshot, which it lists once. */
+    private boolean isTable(String path) {
         if (sole) {
             return snapshot(path).version() >= 0;
         }
@@ -777,7 +781,7 @@ public final class TableWriter {
     }
 
     private void ensureTable(String layer, String path, String comment, StructType schema, List<String> partitionBy) {
-        if (!DeltaTable.isDeltaTable(spark, path)) {
+        if (!isTable(path)) {
             // Hadoop's spelling of the path (file:/x, not file:///x), or Delta sees two locations
             String location = new org.apache.hadoop.fs.Path(path).toString();
             var builder = DeltaTable.createIfNotExists(spark).location(location).comment(comment).addColumns(schema);
