@@ -32,8 +32,12 @@ public final class SparkSessions {
      * rows held twice, for each of a run's MERGEs (then ~20 a nightly run; a nightly run at scale
      * 0.01: 0.93 of the time without it). A table of few files is read from the files its checksum
      * lists, without Delta's planning job per query ({@link TableWriter#READ_LISTED_FILES}). A task
-     * reads its SQL settings once instead of once per row and column ({@link TaskSqlConf}). A
-     * cluster keeps Spark's and Delta's defaults; any of them can be set explicitly in the
+     * reads its SQL settings once instead of once per row and column ({@link TaskSqlConf}). A scan
+     * of files smaller than a split (128 MB) is one task, as a shuffle is (one shuffle partition by
+     * default): a run's steps go side by side, so its many small queries each in one task leave the
+     * other core to the step beside them, and every task more deserialises the query's whole plan
+     * (a nightly run at scale 0.01: 0.94 of the time; docs/performance.md, "One task for a small
+     * step"). A cluster keeps Spark's and Delta's defaults; any of them can be set explicitly in the
      * configuration file.
      */
     public static final Map<String, String> SMALL_DATA = Map.of(
@@ -44,6 +48,7 @@ public final class SparkSessions {
             "spark.sql.sources.parallelPartitionDiscovery.parallelism", "4",
             "spark.databricks.delta.merge.materializeSource", "none",
             TableWriter.READ_LISTED_FILES, "true",
+            "spark.sql.files.minPartitionNum", "1",
             "spark.plugins", TaskSqlConf.class.getName());
 
     /**
@@ -55,13 +60,15 @@ public final class SparkSessions {
 
     private static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
     private static final String FACTORY_MODE = "spark.sql.codegen.factoryMode";
+    private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
 
     /**
      * Runs {@code work} with Spark's code generation when {@code large} and the session interprets
      * only by the local-mode default: compiling a query costs a fraction of a second, which a step
      * over hundreds of thousands of rows earns back several times (the nightly MERGE of 634 k
      * activity rows at scale 0.1: 10.4 s interpreted, 3.9 s compiled), while the many small queries
-     * of a run stay interpreted. Settings chosen in the configuration are left alone.
+     * of a run stay interpreted. Its shuffles then have at least a partition per core (the session's
+     * default is one, for small steps). Settings chosen in the configuration are left alone.
      *
      * <p>Steps run side by side on one session ({@link SideBySide}), and the settings are the
      * session's: the first large step to start switches them, the last to end restores them, and a
@@ -79,7 +86,7 @@ public final class SparkSessions {
     }
 
     /** Per session compiling a step: the settings it had before the first, and the steps still running. */
-    private record Compiling(String wholeStage, String factoryMode, int steps) {
+    private record Compiling(String wholeStage, String factoryMode, String shufflePartitions, int steps) {
     }
 
     private static final Map<SparkSession, Compiling> COMPILING = new java.util.IdentityHashMap<>();
@@ -92,11 +99,16 @@ public final class SparkSessions {
                 if (!interpretsByDefault(spark)) {
                     return false;
                 }
-                c = new Compiling(spark.conf().get(WHOLE_STAGE), spark.conf().get(FACTORY_MODE), 0);
+                c = new Compiling(spark.conf().get(WHOLE_STAGE), spark.conf().get(FACTORY_MODE), spark.conf().get(SHUFFLE_PARTITIONS), 0);
                 spark.conf().set(WHOLE_STAGE, "true");
                 spark.conf().set(FACTORY_MODE, "FALLBACK");
+                // a large step's shuffles on every core: a small one's single task would hold millions of rows
+                int cores = spark.sparkContext().defaultParallelism();
+                if (Integer.parseInt(c.shufflePartitions()) < cores) {
+                    spark.conf().set(SHUFFLE_PARTITIONS, Integer.toString(cores));
+                }
             }
-            COMPILING.put(spark, new Compiling(c.wholeStage(), c.factoryMode(), c.steps() + 1));
+            COMPILING.put(spark, new Compiling(c.wholeStage(), c.factoryMode(), c.shufflePartitions(), c.steps() + 1));
             return true;
         }
     }
@@ -105,10 +117,11 @@ public final class SparkSessions {
         synchronized (COMPILING) {
             Compiling c = COMPILING.remove(spark);
             if (c.steps() > 1) {
-                COMPILING.put(spark, new Compiling(c.wholeStage(), c.factoryMode(), c.steps() - 1));
+                COMPILING.put(spark, new Compiling(c.wholeStage(), c.factoryMode(), c.shufflePartitions(), c.steps() - 1));
             } else {
                 spark.conf().set(WHOLE_STAGE, c.wholeStage());
                 spark.conf().set(FACTORY_MODE, c.factoryMode());
+                spark.conf().set(SHUFFLE_PARTITIONS, c.shufflePartitions());
             }
         }
     }

@@ -613,11 +613,11 @@ public final class SilverBuild {
             stored = writer.storedRows(LAYER, t.name());
         } else {
             // a table computed in many partitions (the activity from all events) is pinned as computed, a
-            // small block per part, and written in the session's partitions: gathered before the pin, each
-            // task's block held half the table, unrolled in memory beside the aggregation computing it,
-            // which then ran out of a 2 GB heap at scale 1
-            int session = spark.sessionState().conf().numShufflePartitions();
-            writer.publish(LAYER, t, rows.rdd().getNumPartitions() > session ? rows.coalesce(session) : rows, rebuild, null);
+            // small block per part, and written by as many tasks as the session runs at once: gathered
+            // before the pin, each task's block held half the table, unrolled in memory beside the
+            // aggregation computing it, which then ran out of a 2 GB heap at scale 1
+            int cores = spark.sparkContext().defaultParallelism();
+            writer.publish(LAYER, t, rows.rdd().getNumPartitions() > cores ? rows.coalesce(cores) : rows, rebuild, null);
         }
         progress.table(LAYER, t.name(), stored);
         return new Written(m, rows, stored, profile.checks(), built.quarantined());

@@ -315,6 +315,12 @@ class TableWriterTest extends SparkTestBase {
         })).hasMessage("step failed");
         assertThat(spark().conf().get(wholeStage)).isEqualTo("false");
         assertThat(spark().conf().get("spark.sql.codegen.factoryMode")).isEqualTo("NO_CODEGEN");
+        // a small step's shuffles in one task; a large one's on each of the session's two cores
+        String partitions = "spark.sql.shuffle.partitions";
+        assertThat(spark().conf().get(partitions)).isEqualTo("1");
+        assertThat(SparkSessions.compiledWhen(spark(), true, () -> spark().conf().get(partitions))).isEqualTo("2");
+        assertThat(SparkSessions.compiledWhen(spark(), false, () -> spark().conf().get(partitions))).isEqualTo("1");
+        assertThat(spark().conf().get(partitions)).isEqualTo("1");
     }
 
     /** Steps side by side: A starts, B starts, A ends while B runs, B ends. */

@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * One SparkSession for the whole test JVM ({@code local[2]}, UI off, 2 shuffle partitions,
- * Delta on), as in Apache Iceberg's TestBase, with order-insensitive row assertions.
+ * One SparkSession for the whole test JVM ({@code local[2]}, UI off, the product's local-mode
+ * settings: one shuffle partition, small scans in one task, interpreted expressions; Delta on), as
+ * in Apache Iceberg's TestBase, with order-insensitive row assertions.
  */
 public abstract class SparkTestBase {
 
@@ -29,7 +30,6 @@ public abstract class SparkTestBase {
     protected static synchronized SparkSession spark() {
         if (spark == null) {
             SalespulseConfig config = SalespulseConfig.defaults().with(Map.of(
-                    "spark.sql.shuffle.partitions", "2",
                     "spark.default.parallelism", "2",
                     "spark.ui.enabled", "false",
                     "spark.sql.warehouse.dir", workDir("spark-warehouse").toUri().toString())).with(SparkSessions.SMALL_DATA);
