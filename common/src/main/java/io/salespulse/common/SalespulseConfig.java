@@ -46,7 +46,8 @@ public final class SalespulseConfig {
             "local[2]", "Spark master when none is given by spark-submit.");
     public static final ConfigKey SHUFFLE_PARTITIONS = new ConfigKey("spark.sql.shuffle.partitions",
             "1", "Shuffle partitions. One on the default local[2] master: a run's steps go side by side (run.steps_at_once), "
-                    + "so a small step's shuffle in one task each leaves the other core to the step beside it; on a cluster ~2-3 x the executor cores.",
+                    + "each small step's shuffles in one task; a large step, compiled, gets one per core while it runs. "
+                    + "On a cluster ~2-3 x the executor cores.",
             ConfigKey.Kind.WHOLE_NUMBER);
 
     public static final ConfigKey DELTA_SNAPSHOT_PARTITIONS = new ConfigKey("spark.databricks.delta.snapshotPartitions",

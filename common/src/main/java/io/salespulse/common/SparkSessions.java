@@ -36,8 +36,8 @@ public final class SparkSessions {
      * of files smaller than a split (128 MB) is one task, as a shuffle is (one shuffle partition by
      * default): a run's steps go side by side, so its many small queries each in one task leave the
      * other core to the step beside them, and every task more deserialises the query's whole plan
-     * (a nightly run at scale 0.01: 0.94 of the time; docs/performance.md, "One task for a small
-     * step"). A cluster keeps Spark's and Delta's defaults; any of them can be set explicitly in the
+     * (a nightly run at scale 0.01: 0.97 of the time, 0.95 of the CPU; docs/performance.md, "One
+     * task for a small step"). A cluster keeps Spark's and Delta's defaults; any of them can be set explicitly in the
      * configuration file.
      */
     public static final Map<String, String> SMALL_DATA = Map.of(
@@ -68,7 +68,8 @@ public final class SparkSessions {
      * over hundreds of thousands of rows earns back several times (the nightly MERGE of 634 k
      * activity rows at scale 0.1: 10.4 s interpreted, 3.9 s compiled), while the many small queries
      * of a run stay interpreted. Its shuffles then have at least a partition per core (the session's
-     * default is one, for small steps). Settings chosen in the configuration are left alone.
+     * default is one, for small steps; a larger setting is kept). Settings chosen in the
+     * configuration for code generation are left alone.
      *
      * <p>Steps run side by side on one session ({@link SideBySide}), and the settings are the
      * session's: the first large step to start switches them, the last to end restores them, and a

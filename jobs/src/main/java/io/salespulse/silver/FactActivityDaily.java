@@ -123,8 +123,8 @@ public final class FactActivityDaily {
      * Partitions for computing the table from all events: one per {@link #BYTES_PER_PARTITION} of
      * the events' files (their size from the table's log: no Spark job), at least the session's
      * shuffle partitions. A year at scale 1 is 10.5 M events in 563 MB of files: in two partitions
-     * (the session's shuffle partitions then) each task sorted and aggregated ~5 M rows, spilling most of them to disk, and with
-     * code generation the aggregation ran out of a 2 GB heap.
+     * (the session's shuffle partitions then) each task sorted and aggregated ~5 M rows, spilling
+     * most of them to disk, and with code generation the aggregation ran out of a 2 GB heap.
      */
     static int partitionsFor(Dataset<Row> events) {
         int base = events.sparkSession().sessionState().conf().numShufflePartitions();
