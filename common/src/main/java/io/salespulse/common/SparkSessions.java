@@ -37,8 +37,8 @@ public final class SparkSessions {
      * default): a run's steps go side by side, so its many small queries each in one task leave the
      * other core to the step beside them, and every task more deserialises the query's whole plan
      * (a nightly run at scale 0.01: 0.97 of the time, 0.95 of the CPU; docs/performance.md, "One
-     * task for a small step"). A cluster keeps Spark's and Delta's defaults; any of them can be set explicitly in the
-     * configuration file.
+     * task for a small step"). A cluster keeps Spark's and Delta's defaults; any of them can be set
+     * explicitly in the configuration file.
      */
     public static final Map<String, String> SMALL_DATA = Map.of(
             "spark.sql.codegen.wholeStage", "false",
