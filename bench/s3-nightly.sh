@@ -44,7 +44,8 @@ if [[ ! -d "$WORK/warehouse-day30" ]]; then
   # the local server keeps each object as a file, its metadata (ETag) in extended attributes
   cp -a --preserve=all "$BUCKET_DIR/bench-s3/warehouse" "$WORK/warehouse-day30"
 fi
-python3 bench/s3_latency_proxy.py --log "$WORK/requests.log" --port "$PORT" --latency-ms "$LATENCY" &
+python3 bench/s3_latency_proxy.py --log "$WORK/requests.log" --port "$PORT" --upstream "${SALESPULSE_S3_PORT:-9444}" \
+  --latency-ms "$LATENCY" &
 PROXY=$!
 trap 'kill $PROXY 2>/dev/null' EXIT
 sleep 1

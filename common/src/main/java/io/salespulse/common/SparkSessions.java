@@ -60,7 +60,7 @@ public final class SparkSessions {
 
     private static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
     private static final String FACTORY_MODE = "spark.sql.codegen.factoryMode";
-    private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+    private static final String SHUFFLE_PARTITIONS = SalespulseConfig.SHUFFLE_PARTITIONS.name();
 
     /**
      * Runs {@code work} with Spark's code generation when {@code large} and the session interprets
@@ -88,6 +88,9 @@ public final class SparkSessions {
 
     /** Per session compiling a step: the settings it had before the first, and the steps still running. */
     private record Compiling(String wholeStage, String factoryMode, String shufflePartitions, int steps) {
+        Compiling withSteps(int n) {
+            return new Compiling(wholeStage, factoryMode, shufflePartitions, n);
+        }
     }
 
     private static final Map<SparkSession, Compiling> COMPILING = new java.util.IdentityHashMap<>();
@@ -109,7 +112,7 @@ public final class SparkSessions {
                     spark.conf().set(SHUFFLE_PARTITIONS, Integer.toString(cores));
                 }
             }
-            COMPILING.put(spark, new Compiling(c.wholeStage(), c.factoryMode(), c.shufflePartitions(), c.steps() + 1));
+            COMPILING.put(spark, c.withSteps(c.steps() + 1));
             return true;
         }
     }
@@ -118,7 +121,7 @@ public final class SparkSessions {
         synchronized (COMPILING) {
             Compiling c = COMPILING.remove(spark);
             if (c.steps() > 1) {
-                COMPILING.put(spark, new Compiling(c.wholeStage(), c.factoryMode(), c.shufflePartitions(), c.steps() - 1));
+                COMPILING.put(spark, c.withSteps(c.steps() - 1));
             } else {
                 spark.conf().set(WHOLE_STAGE, c.wholeStage());
                 spark.conf().set(FACTORY_MODE, c.factoryMode());
