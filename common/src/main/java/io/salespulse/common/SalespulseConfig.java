@@ -113,6 +113,10 @@ public final class SalespulseConfig {
     public static final ConfigKey GOLD_COMPILE_MIN_ROWS = new ConfigKey("run.gold_compile_min_rows",
             "2000000", "In local mode, gold computes its KPIs with Spark's code generation when fact_activity_daily holds at "
             + "least this many rows; with fewer it interprets them (docs/performance.md).", ConfigKey.Kind.WHOLE_NUMBER);
+    public static final ConfigKey GOLD_WHOLE_MAX_ROWS = new ConfigKey("run.gold_whole_max_rows",
+            "250000", "A dated gold table (kpi_daily, kpi_rep_daily) of at most this many rows is written whole by a daily run, "
+            + "its kept dates with the recomputed ones: one write. A larger one gets a MERGE scoped to the recomputed dates "
+            + "(docs/performance.md).", ConfigKey.Kind.WHOLE_NUMBER);
     public static final ConfigKey STEPS_AT_ONCE = new ConfigKey("run.steps_at_once",
             "2", "Independent steps of a run done side by side on the one Spark session: bronze objects loaded, Salesforce "
             + "objects staged, gold KPI tables computed and written. A small step is mostly the driver's planning and Delta's log work, "
@@ -147,7 +151,7 @@ public final class SalespulseConfig {
     public static final List<ConfigKey> KEYS = List.of(LANDING_ROOT, WAREHOUSE_ROOT, REPORTING_TIMEZONE,
             REPORTING_CURRENCY, KPI_START_DATE, CLOSED_STAGES, ALERT_RULES,
             ALERTS_WEBHOOK_URL, ALERTS_SMTP_HOST, ALERTS_SMTP_PORT, ALERTS_SMTP_STARTTLS, ALERTS_SMTP_USER, ALERTS_SMTP_FROM,
-            ALERTS_SMTP_TO, ALERTS_RETRY_ATTEMPTS, ALERTS_RETRY_BACKOFF_MS, ALERTS_TIMEOUT_SECONDS, SQL_EXPOSE_BRONZE, SQL_PORT, SQL_BIND_HOST, SQL_METASTORE_DIR, SQL_CATALOG_REFRESH_SECONDS, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, COMPILE_MIN_ROWS, GOLD_COMPILE_MIN_ROWS, STEPS_AT_ONCE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
+            ALERTS_SMTP_TO, ALERTS_RETRY_ATTEMPTS, ALERTS_RETRY_BACKOFF_MS, ALERTS_TIMEOUT_SECONDS, SQL_EXPOSE_BRONZE, SQL_PORT, SQL_BIND_HOST, SQL_METASTORE_DIR, SQL_CATALOG_REFRESH_SECONDS, LOCK_TIMEOUT, LOCK_WAIT, LOCK_SETTLE, COMPILE_MIN_ROWS, GOLD_COMPILE_MIN_ROWS, GOLD_WHOLE_MAX_ROWS, STEPS_AT_ONCE, VOLUME_TOLERANCE, SPARK_MASTER, SHUFFLE_PARTITIONS, DELTA_SNAPSHOT_PARTITIONS,
             S3A_RETRY_LIMIT, S3A_RETRY_INTERVAL, S3A_THROTTLE_LIMIT, S3A_THROTTLE_INTERVAL, S3A_SDK_ATTEMPTS, S3A_CONNECT_TIMEOUT, S3A_CREATE_PERFORMANCE,
             S3A_INPUT_STREAM);
 

@@ -96,10 +96,16 @@ public final class StageMetrics extends SparkListener implements AutoCloseable {
                 tasks += it.next().numTasks();
             }
             System.err.printf("job %d at %d [%s] %s | %s (%d tasks)%n", event.jobId(), event.time(), stage, description, site, tasks);
+            for (scala.collection.Iterator<org.apache.spark.scheduler.StageInfo> it = event.stageInfos().iterator(); it.hasNext(); ) {
+                jobOfSparkStage.put(it.next().stageId(), event.jobId());
+            }
         }
     }
 
     private static final boolean TRACE = System.getenv("SALESPULSE_TRACE_JOBS") != null;
+
+    /** Spark stage → the job that submitted it, for the trace's rows per stage. */
+    private final Map<Integer, Integer> jobOfSparkStage = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd event) {
@@ -113,6 +119,15 @@ public final class StageMetrics extends SparkListener implements AutoCloseable {
         String stage = event.properties() == null ? null : event.properties().getProperty(PROPERTY);
         if (stage != null) {
             stageOfSparkStage.put(event.stageInfo().stageId(), stage);
+        }
+    }
+
+    @Override
+    public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted event) {
+        TaskMetrics m = event.stageInfo().taskMetrics();
+        if (TRACE && m != null && (m.inputMetrics().recordsRead() > 0 || m.outputMetrics().recordsWritten() > 0)) {
+            System.err.printf("rows %d of job %s: read %d written %d%n", event.stageInfo().stageId(),
+                    jobOfSparkStage.get(event.stageInfo().stageId()), m.inputMetrics().recordsRead(), m.outputMetrics().recordsWritten());
         }
     }
 

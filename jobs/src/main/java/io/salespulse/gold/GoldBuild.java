@@ -50,8 +50,8 @@ import static org.apache.spark.sql.functions.sum;
  * and the past dates that silver's changes since the last build reach ({@link AffectedDates}:
  * late data and corrections reach the past rows and rolling windows they affect, and no others).
  * Cohorts, campaigns and alerts are small and computed whole. Each table is synced (written only
- * when its rows changed; a dated table's recomputed dates with one MERGE scoped to them);
- * {@code rebuild} overwrites instead.
+ * when its rows changed; a large dated table's recomputed dates with one MERGE scoped to them, a
+ * small one whole); {@code rebuild} overwrites instead.
  */
 public final class GoldBuild {
 
@@ -126,6 +126,8 @@ public final class GoldBuild {
             List<CheckResult> keyChecks = new ArrayList<>();
             GoldInputs inputs = in;
             in = SparkSessions.compiledWhen(spark, large(), () -> compute(inputs, everyDate, recomputed, cached, computed, counts, keyChecks));
+            GoldInputs finished = in;
+            long wholeMaxRows = config.getLong(SalespulseConfig.GOLD_WHOLE_MAX_ROWS);
             gate.beforeGold(keyChecks, totals(computed.get(KpiDaily.TABLE), in));
             // every table is computed and held: each write is its own commit, so they go side by side
             // (a write is mostly the driver's Delta work, the cores free meanwhile); the record of what
@@ -135,6 +137,11 @@ public final class GoldBuild {
                 spark.sparkContext().setJobDescription("write gold." + t.name());
                 if (rebuild || !m.dated() || everyDate) {
                     writer.publish(LAYER, t, computed.get(t), rebuild, null);
+                } else if (!recomputed.isEmpty() && writer.storedRows(LAYER, t.name()) + counts.get(t) <= wholeMaxRows) {
+                    // a small table is written whole, its kept dates with the recomputed ones (held for the
+                    // alerts already): one write, where the MERGE scoped to the dates planned and ran three
+                    // jobs (kpi_rep_daily, a row per rep and day, holds 15,330 rows after a year at scale 1)
+                    writer.publish(LAYER, t, finished.table(t), false, null);
                 } else if (!recomputed.isEmpty()) {
                     // only the recomputed dates belong to this sync; the other rows stay as they are
                     writer.publish(LAYER, t, computed.get(t), false, "t.kpi_date IN (" + dateList(recomputed) + ")");
