@@ -93,12 +93,11 @@ public final class StageMetrics extends SparkListener implements AutoCloseable {
             String site = event.stageInfos().isEmpty() ? "?" : event.stageInfos().head().name();
             int tasks = 0;
             for (scala.collection.Iterator<org.apache.spark.scheduler.StageInfo> it = event.stageInfos().iterator(); it.hasNext(); ) {
-                tasks += it.next().numTasks();
+                org.apache.spark.scheduler.StageInfo info = it.next();
+                tasks += info.numTasks();
+                jobOfSparkStage.put(info.stageId(), event.jobId());
             }
             System.err.printf("job %d at %d [%s] %s | %s (%d tasks)%n", event.jobId(), event.time(), stage, description, site, tasks);
-            for (scala.collection.Iterator<org.apache.spark.scheduler.StageInfo> it = event.stageInfos().iterator(); it.hasNext(); ) {
-                jobOfSparkStage.put(it.next().stageId(), event.jobId());
-            }
         }
     }
 

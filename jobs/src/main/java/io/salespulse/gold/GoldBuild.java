@@ -137,14 +137,16 @@ public final class GoldBuild {
                 spark.sparkContext().setJobDescription("write gold." + t.name());
                 if (rebuild || !m.dated() || everyDate) {
                     writer.publish(LAYER, t, computed.get(t), rebuild, null);
-                } else if (!recomputed.isEmpty() && writer.storedRows(LAYER, t.name()) + counts.get(t) <= wholeMaxRows) {
-                    // a small table is written whole, its kept dates with the recomputed ones (held for the
-                    // alerts already): one write, where the MERGE scoped to the dates planned and ran three
-                    // jobs (kpi_rep_daily, a row per rep and day, holds 15,330 rows after a year at scale 1)
-                    writer.publish(LAYER, t, finished.table(t), false, null);
                 } else if (!recomputed.isEmpty()) {
-                    // only the recomputed dates belong to this sync; the other rows stay as they are
-                    writer.publish(LAYER, t, computed.get(t), false, "t.kpi_date IN (" + dateList(recomputed) + ")");
+                    if (writer.storedRows(LAYER, t.name()) + counts.get(t) <= wholeMaxRows) {
+                        // a small table is written whole, its kept dates with the recomputed ones (held for the
+                        // alerts already): one write, where the MERGE scoped to the dates planned and ran three
+                        // jobs (kpi_rep_daily, a row per rep and day, holds 15,330 rows after a year at scale 1)
+                        writer.publish(LAYER, t, finished.table(t), false, null);
+                    } else {
+                        // only the recomputed dates belong to this sync; the other rows stay as they are
+                        writer.publish(LAYER, t, computed.get(t), false, "t.kpi_date IN (" + dateList(recomputed) + ")");
+                    }
                 }
                 progress.table(LAYER, t.name(), counts.get(t));
                 return t;
