@@ -448,8 +448,7 @@ public final class TableWriter {
             // the fingerprint counted the rows: no job more to know how many files they make
             Dataset<Row> written = orderedBy.isEmpty() ? shaped
                     : inRanges(shaped, orderedBy, Long.parseLong(fingerprint.substring(0, fingerprint.indexOf(':'))));
-            written.write().format("delta").mode("overwrite").option("mergeSchema", "true")
-                    .option("userMetadata", runId + FINGERPRINT + scopeTag(null) + "=" + fingerprint).save(path);
+            writeWhole(path, written, runId + FINGERPRINT + scopeTag(null) + "=" + fingerprint);
             return;
         }
         Column on = sameKey(schema, key);
@@ -776,8 +775,54 @@ public final class TableWriter {
                           List<String> partitionBy) {
         String path = location(layer, table);
         ensureTable(layer, path, comment, schema, partitionBy);
-        conform(rows, schema).write().format("delta").mode("overwrite")
-                .option("userMetadata", runId).save(path);
+        writeWhole(path, conform(rows, schema), runId);
+    }
+
+    /**
+     * Writes {@code rows} as the table's next version in place of every file it holds, as Delta's
+     * overwrite does, but without its reconstruction of the table's state: Delta 4.4's overwrite asks
+     * the version for its domain metadata, which runs a Spark job over the log ("Compute snapshot",
+     * one per table written whole: ~11 a nightly run) although the version's checksum lists every
+     * file. With that list the files are removed as listed, in one commit with the new ones, and the
+     * transaction reads the whole table (a concurrent append fails it, as it fails Delta's overwrite).
+     * Without the list (a table of many files), or when the rows' columns are not the table's (a
+     * column added to a spec reaches the table here), it is Delta's overwrite, merging the schema.
+     */
+    private void writeWhole(String path, Dataset<Row> rows, String userMetadata) {
+        org.apache.spark.sql.delta.OptimisticTransaction txn = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path).startTransaction();
+        scala.Option<org.apache.spark.sql.delta.VersionChecksum> checksum = txn.snapshot().checksumOpt();
+        scala.Option<scala.collection.immutable.Seq<org.apache.spark.sql.delta.actions.AddFile>> listed =
+                checksum.isDefined() ? checksum.get().allFiles() : scala.Option.empty();
+        if (!listed.isDefined() || listed.get().size() != checksum.get().numFiles() || !sameColumns(txn.metadata().schema(), rows.schema())) {
+            rows.write().format("delta").mode("overwrite").option("mergeSchema", "true").option("userMetadata", userMetadata).save(path);
+            return;
+        }
+        txn.readWholeTable();
+        List<org.apache.spark.sql.delta.actions.Action> actions = new java.util.ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (org.apache.spark.sql.delta.actions.AddFile file : scala.jdk.javaapi.CollectionConverters.asJava(listed.get())) {
+            actions.add(file.removeWithTimestamp(now, true));
+        }
+        actions.addAll(scala.jdk.javaapi.CollectionConverters.asJava(txn.writeFiles(rows)));
+        txn.commit(scala.jdk.javaapi.CollectionConverters.asScala(actions).toSeq(),
+                new org.apache.spark.sql.delta.DeltaOperations.Write(org.apache.spark.sql.SaveMode.Overwrite, scala.Option.empty(),
+                        scala.Option.empty(), scala.Option.apply(userMetadata), scala.Option.empty(), scala.Option.empty(),
+                        scala.Option.empty(), scala.Option.empty(), scala.Option.empty()));
+    }
+
+    /** The same column names, in the same order, of the same types (nullability and comments aside). */
+    private static boolean sameColumns(StructType table, StructType rows) {
+        if (table.fields().length != rows.fields().length) {
+            return false;
+        }
+        for (int i = 0; i < table.fields().length; i++) {
+            StructField a = table.fields()[i];
+            StructField b = rows.fields()[i];
+            if (!a.name().equals(b.name()) || !a.dataType().asNullable().equals(b.dataType().asNullable())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void ensureTable(String layer, String path, String comment, StructType schema, List<String> partitionBy) {

@@ -86,6 +86,36 @@ class TableWriterTest extends SparkTestBase {
     }
 
     @Test
+    void aWholeWriteReplacesTheListedFilesInOneCommitWithNoJobButItsWriteAndFallsBackToDeltasOverwrite() {
+        String root = workDir("writer-overwrite").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        writer.overwrite("silver", "t", "test", SCHEMA, values("id, value", "('K1', 'a'), ('K2', 'b')"));
+        long first = writer.version("silver", "t");
+        // the files the checksum lists are removed as listed: the one Spark job is the new rows' write
+        // (Delta's overwrite first reconstructs the table's state with a job of its own)
+        Dataset<Row> next = values("id, value", "('K2', 'B'), ('K3', 'c')").localCheckpoint();
+        try (StageMetrics metrics = StageMetrics.attach(spark().sparkContext())) {
+            metrics.time("overwrite", () -> writer.overwrite("silver", "t", "test", SCHEMA, next));
+            assertThat(metrics.snapshot().get("overwrite").jobs()).isEqualTo(1);
+        }
+        assertThat(writer.version("silver", "t")).isEqualTo(first + 1);
+        assertRows("after the overwrite", List.<Object[]>of(row("K2", "B"), row("K3", "c")),
+                rowsOf(writer.read("silver", "t").select("id", "value")));
+        Row commit = spark().sql("DESCRIBE HISTORY delta.`" + writer.location("silver", "t") + "` LIMIT 1").first();
+        assertThat((String) commit.getAs("operation")).isEqualTo("WRITE");
+        assertThat((String) commit.getAs("userMetadata")).isEqualTo("test-run");
+        // without a checksum to list the files, and with a column the table lacks, it is Delta's own
+        // overwrite (which adds the column)
+        deleteChecksums(java.nio.file.Path.of(root, "silver", "t"));
+        writer.overwrite("silver", "t", "test", SCHEMA, values("id, value", "('K4', 'd')"));
+        assertRows("without checksums", List.<Object[]>of(row("K4", "d")), rowsOf(writer.read("silver", "t").select("id", "value")));
+        StructType wider = SCHEMA.add("note", "string");
+        writer.overwrite("silver", "t", "test", wider, values("id, value, note", "('K5', 'e', 'x')"));
+        assertRows("with a new column", List.<Object[]>of(row("K5", "e", "x")),
+                rowsOf(writer.read("silver", "t").select("id", "value", "note")));
+    }
+
+    @Test
     void afterAnotherWritersCommitTheSameRowsAreFoundUnchangedInTheTableItselfAndNotWrittenAgain() {
         String root = workDir("writer-foreign").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
