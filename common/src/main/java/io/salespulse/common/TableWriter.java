@@ -243,7 +243,7 @@ public final class TableWriter {
     }
 
     private Dataset<Row> scan(String path) {
-        if (Boolean.parseBoolean(spark.conf().get(READ_LISTED_FILES, "false"))) {
+        if (readsListedFiles()) {
             java.util.Optional<Dataset<Row>> listed = listedFiles(path);
             if (listed.isPresent()) {
                 return listed.get();
@@ -264,8 +264,9 @@ public final class TableWriter {
      * The latest version's rows as the Parquet files its checksum lists, in Delta's own frame over
      * named files: the files Delta's scan would read, without its planning, and with each file's size
      * from the list (Spark's reader of named files asked an object store for every file's status
-     * first: ~290 of the ~3,700 requests of a small nightly run on S3). Only for a plain table — not
-     * partitioned, no column mapping, no deletion vectors — and when the checksum lists the files (a
+     * first: ~290 of the ~3,700 requests of a small nightly run on S3). A partitioned table's values
+     * come from the list too (Delta's index takes them from each file's entry, and prunes by them).
+     * Only without column mapping or deletion vectors, and when the checksum lists the files (a
      * table of up to 50 files, {@link #checksumFiles}); empty otherwise. The rows are those of the
      * version current when this is called, where a Delta read takes the version current when its
      * query runs: the same as long as no caller holds a frame across a write of its own table (none does).
@@ -274,7 +275,7 @@ public final class TableWriter {
         org.apache.spark.sql.delta.Snapshot latest = snapshot(path);
         org.apache.spark.sql.delta.actions.Metadata metadata = latest.metadata();
         scala.Option<String> mapping = metadata.configuration().get("delta.columnMapping.mode");
-        if (!metadata.partitionColumns().isEmpty() || (mapping.isDefined() && !"none".equalsIgnoreCase(mapping.get()))) {
+        if (mapping.isDefined() && !"none".equalsIgnoreCase(mapping.get())) {
             return java.util.Optional.empty();
         }
         java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> adds = checksumFiles(path, latest.version());
@@ -316,12 +317,133 @@ public final class TableWriter {
      * warehouses created before 2026-12-04).
      */
     public void replaceWhere(String layer, String table, Dataset<Row> rows, String predicate) {
+        String path = location(layer, table);
+        if (readsListedFiles() && isTable(path) && replaceListed(path, rows, predicate)) {
+            return;
+        }
         rows.write().format("delta")
                 .mode("overwrite")
                 .option("replaceWhere", predicate)
                 .option("mergeSchema", "true")
                 .option("userMetadata", runId)
                 .save(location(layer, table));
+    }
+
+    /**
+     * Largest table (rows, counted from its checksum's file list) that {@link #replaceListed} replaces
+     * a part of: it looks for the replaced rows in every file, where Delta's replace first skips the
+     * files whose statistics cannot hold one (the activity's date ranges at scale 1).
+     */
+    static final long LISTED_REPLACE_MAX_ROWS = 1_000_000L;
+
+    /**
+     * {@link #replaceWhere} for a small table whose checksum lists its files, in one transaction of
+     * its own: Delta's replace runs ~5 Spark jobs per table, one of them the reconstruction of the
+     * version's state for a metric (the file count the checksum holds), then the new rows' write,
+     * the search for the files holding replaced rows, their rewrite and a last one; here it is two,
+     * one to find those files (and any new row outside the predicate, which Delta's replace refuses
+     * too) and one write of the new rows with the found files' other rows. With the change feed on,
+     * the replaced rows are written to it as deleted and the new ones as inserted, as Delta's replace
+     * records them: a reader of the feed sees only the rows that changed, not the files rewritten.
+     * False, with nothing done, when it does not apply (a partitioned table, column mapping, deletion
+     * vectors, no complete list, other columns than the table's, more rows than
+     * {@link #LISTED_REPLACE_MAX_ROWS}).
+     */
+    private boolean replaceListed(String path, Dataset<Row> rows, String predicate) {
+        org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path);
+        org.apache.spark.sql.delta.OptimisticTransaction txn = transaction(path);
+        org.apache.spark.sql.delta.actions.Metadata metadata = txn.metadata();
+        scala.Option<String> mapping = metadata.configuration().get("delta.columnMapping.mode");
+        scala.Option<org.apache.spark.sql.delta.VersionChecksum> checksum = txn.snapshot().checksumOpt();
+        if (!metadata.partitionColumns().isEmpty() || (mapping.isDefined() && !"none".equalsIgnoreCase(mapping.get()))
+                || checksum.isEmpty() || checksum.get().allFiles().isEmpty()
+                || checksum.get().allFiles().get().size() != checksum.get().numFiles()
+                || !sameColumns(metadata.schema(), rows.schema())) {
+            return false;
+        }
+        List<org.apache.spark.sql.delta.actions.AddFile> files = scala.jdk.javaapi.CollectionConverters.asJava(checksum.get().allFiles().get());
+        long stored = 0;
+        for (org.apache.spark.sql.delta.actions.AddFile file : files) {
+            if (file.deletionVector() != null || file.numLogicalRecords().isEmpty()) {
+                return false;
+            }
+            stored += (Long) file.numLogicalRecords().get();
+        }
+        if (stored > LISTED_REPLACE_MAX_ROWS) {
+            return false;
+        }
+        Column replaced = functions.coalesce(functions.expr(predicate), functions.lit(false));
+        // one job: the names of the files holding a replaced row, and a null for a new row outside the predicate
+        List<Row> found = listedRows(log, txn, files).where(replaced).select(functions.col("_metadata.file_name").as("file"))
+                .unionByName(rows.where(functions.not(replaced)).select(functions.lit(null).cast("string").as("file")))
+                .distinct().collectAsList();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Row r : found) {
+            if (r.isNullAt(0)) {
+                throw new IllegalArgumentException("rows written to " + path + " are not all in the part they replace ("
+                        + predicate + ")");
+            }
+            names.add(r.getString(0));
+        }
+        List<org.apache.spark.sql.delta.actions.AddFile> touched = new java.util.ArrayList<>();
+        for (org.apache.spark.sql.delta.actions.AddFile file : files) {
+            if (names.remove(file.toPath().getName())) {
+                touched.add(file);
+            }
+        }
+        if (!names.isEmpty()) {
+            return false; // a file name not told apart from the list's paths: Delta's replace, as before
+        }
+        txn.readWholeTable();
+        Dataset<Row> written = rows;
+        if (!touched.isEmpty()) {
+            Dataset<Row> old = listedRows(log, txn, touched);
+            written = rows.unionByName(old.where(functions.not(replaced)));
+            scala.Option<String> feed = metadata.configuration().get(CHANGE_FEED);
+            if (feed.isDefined() && "true".equalsIgnoreCase(feed.get())) {
+                // rows with a change type go to the feed's files, the others (null) to the table's
+                Column notChange = functions.lit(null).cast("string");
+                written = rows.withColumn(CHANGE_TYPE, notChange)
+                        .unionByName(old.where(functions.not(replaced)).withColumn(CHANGE_TYPE, notChange))
+                        .unionByName(old.where(replaced).withColumn(CHANGE_TYPE, functions.lit("delete")))
+                        .unionByName(rows.withColumn(CHANGE_TYPE, functions.lit("insert")));
+            }
+            written = written.coalesce(touched.size());
+        }
+        List<org.apache.spark.sql.delta.actions.Action> actions = new java.util.ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (org.apache.spark.sql.delta.actions.AddFile file : touched) {
+            actions.add(file.removeWithTimestamp(now, true));
+        }
+        actions.addAll(scala.jdk.javaapi.CollectionConverters.asJava(txn.writeFiles(written)));
+        txn.commit(scala.jdk.javaapi.CollectionConverters.asScala(actions).toSeq(),
+                new org.apache.spark.sql.delta.DeltaOperations.Write(org.apache.spark.sql.SaveMode.Overwrite, scala.Option.empty(),
+                        scala.Option.apply(predicate), scala.Option.apply(runId), scala.Option.empty(), scala.Option.empty(),
+                        scala.Option.empty(), scala.Option.empty(), scala.Option.empty()));
+        return true;
+    }
+
+    /** Delta's column of a change feed row's kind; on rows a write gets, those it sends to the feed's files. */
+    private static final String CHANGE_TYPE = "_change_type";
+
+    /** The rows of the named files of the transaction's version, in Delta's own frame (sizes from the list: no status asked). */
+    private static Dataset<Row> listedRows(org.apache.spark.sql.delta.DeltaLog log, org.apache.spark.sql.delta.OptimisticTransaction txn,
+                                           List<org.apache.spark.sql.delta.actions.AddFile> files) {
+        return log.createDataFrame(txn.snapshot(), scala.jdk.javaapi.CollectionConverters.asScala(files).toList(), false,
+                scala.Option.apply("replace"));
+    }
+
+    /**
+     * A transaction on the table's latest version; a sole writer starts it from the snapshot it holds
+     * (no listing of the log: the version is the one its own last commit made).
+     */
+    private org.apache.spark.sql.delta.OptimisticTransaction transaction(String path) {
+        org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path);
+        return sole ? log.startTransaction(scala.Option.empty(), scala.Option.apply(snapshot(path))) : log.startTransaction();
+    }
+
+    private boolean readsListedFiles() {
+        return Boolean.parseBoolean(spark.conf().get(READ_LISTED_FILES, "false"));
     }
 
     /**
@@ -594,9 +716,9 @@ public final class TableWriter {
      * removed as a change of data (a compaction rewrites the same rows: not one), read from the
      * commit files on the driver (no Spark job): a file's partition value when the table is
      * partitioned by the column, else the least and the greatest value its statistics hold — so the
-     * least value returned is the earliest one changed. Delta writes no statistics into a remove
-     * action: a removed file's bounds are those of its add, when that was one of these commits (a
-     * retried load replacing the slice a killed run wrote). Empty when it cannot be told: a commit
+     * least value returned is the earliest one changed. Delta's own commands write no statistics
+     * into a remove action (this writer's transactions do): a removed file's bounds are then those of
+     * its add, when that was one of these commits (a retried load replacing the slice a killed run wrote). Empty when it cannot be told: a commit
      * file is gone (the log was cleaned up), or a changed file has no partition value and no
      * statistics for the column here.
      */
@@ -789,7 +911,7 @@ public final class TableWriter {
      * column added to a spec reaches the table here), it is Delta's overwrite, merging the schema.
      */
     private void writeWhole(String path, Dataset<Row> rows, String userMetadata) {
-        org.apache.spark.sql.delta.OptimisticTransaction txn = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path).startTransaction();
+        org.apache.spark.sql.delta.OptimisticTransaction txn = transaction(path);
         scala.Option<org.apache.spark.sql.delta.VersionChecksum> checksum = txn.snapshot().checksumOpt();
         scala.Option<scala.collection.immutable.Seq<org.apache.spark.sql.delta.actions.AddFile>> listed =
                 checksum.isDefined() ? checksum.get().allFiles() : scala.Option.empty();

@@ -122,6 +122,65 @@ class TableWriterTest extends SparkTestBase {
     }
 
     @Test
+    void aSmallTablesReplaceRewritesOnlyTheFilesHoldingReplacedRowsInTwoJobsAndFeedsOnlyTheChangedRows() {
+        String root = workDir("writer-replace").toString();
+        TableWriter writer = new TableWriter(spark(), root, "test-run");
+        writer.recordChanges("silver");
+        // two files: K1, K2, K3 (and a row whose id is null) written whole, then K4 appended by a replace that finds nothing
+        writer.overwrite("silver", "t", "test", SCHEMA, values("id, value", "('K1', 'a'), ('K2', 'b'), ('K3', 'c'), (NULL, 'n')")
+                .coalesce(1));
+        writer.replaceWhere("silver", "t", values("id, value", "('K4', 'd')"), "id = 'K4'");
+        long before = writer.version("silver", "t");
+        java.util.Set<String> filesBefore = liveFiles(writer);
+        assertThat(filesBefore).hasSize(2);
+
+        // K2 changes and K5 is new: only the first file holds a replaced row; the null id is not replaced
+        Dataset<Row> next = values("id, value", "('K2', 'B'), ('K5', 'e')").localCheckpoint();
+        try (StageMetrics metrics = StageMetrics.attach(spark().sparkContext())) {
+            metrics.time("replace", () -> writer.replaceWhere("silver", "t", next, "id IN ('K2', 'K5')"));
+            // the search for the files holding replaced rows, and the write (Delta's replace: ~5)
+            assertThat(metrics.snapshot().get("replace").jobs()).isEqualTo(2);
+        }
+        assertThat(writer.version("silver", "t")).isEqualTo(before + 1);
+        assertRows("after the replace", List.<Object[]>of(row("K1", "a"), row("K2", "B"), row("K3", "c"), row("K4", "d"),
+                row("K5", "e"), row(null, "n")), rowsOf(writer.read("silver", "t").select("id", "value")));
+        java.util.Set<String> filesAfter = liveFiles(writer);
+        assertThat(filesAfter).hasSize(2).doesNotContainAnyElementsOf(filesBefore.stream().filter(f -> !filesAfter.contains(f)).toList());
+        assertThat(filesAfter.stream().filter(filesBefore::contains).toList()).as("K4's file, untouched").hasSize(1);
+        // the feed holds the rows that changed, as Delta's replace records them, not the rewritten file's other rows
+        assertRows("the change feed of the replace", List.<Object[]>of(row("K2", "b", "delete"), row("K2", "B", "insert"),
+                        row("K5", "e", "insert")),
+                rowsOf(writer.changes("silver", "t", before + 1, before + 1).select("id", "value", "_change_type")));
+        Row commit = spark().sql("DESCRIBE HISTORY delta.`" + writer.location("silver", "t") + "` LIMIT 1").first();
+        assertThat((String) commit.getAs("operation")).isEqualTo("WRITE");
+        assertThat((String) commit.getAs("userMetadata")).isEqualTo("test-run");
+        assertThat(commit.<scala.collection.Map<String, String>>getAs("operationParameters").get("predicate").get())
+                .contains("K2");
+
+        // a new row outside the replaced part is refused, as Delta refuses it, and nothing is committed
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.replaceWhere("silver", "t",
+                        values("id, value", "('K6', 'f')"), "id = 'K7'"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id = 'K7'");
+        assertThat(writer.version("silver", "t")).isEqualTo(before + 1);
+
+        // a table the checksum does not list goes through Delta's replace, with the same rows
+        deleteChecksums(java.nio.file.Path.of(root, "silver", "t"));
+        org.apache.spark.sql.delta.DeltaLog.clearCache();
+        Dataset<Row> unlisted = values("id, value", "('K1', 'A')").localCheckpoint();
+        try (StageMetrics metrics = StageMetrics.attach(spark().sparkContext())) {
+            metrics.time("replace", () -> writer.replaceWhere("silver", "t", unlisted, "id = 'K1'"));
+            assertThat(metrics.snapshot().get("replace").jobs()).isGreaterThan(2);
+        }
+        assertRows("without checksums", List.<Object[]>of(row("K1", "A"), row("K2", "B"), row("K3", "c"), row("K4", "d"),
+                row("K5", "e"), row(null, "n")), rowsOf(writer.read("silver", "t").select("id", "value")));
+    }
+
+    /** The data files of the table's latest version. */
+    private static java.util.Set<String> liveFiles(TableWriter writer) {
+        return new java.util.HashSet<>(List.of(spark().read().format("delta").load(writer.location("silver", "t")).inputFiles()));
+    }
+
+    @Test
     void afterAnotherWritersCommitTheSameRowsAreFoundUnchangedInTheTableItselfAndNotWrittenAgain() {
         String root = workDir("writer-foreign").toString();
         TableWriter writer = new TableWriter(spark(), root, "test-run");
@@ -179,12 +238,24 @@ class TableWriterTest extends SparkTestBase {
         assertThat(fileIndex(fallback)).isEqualTo("TahoeLogFileIndex");
         assertRows("read by Delta", expected, rowsOf(fallback.select("id", "value", "note")));
 
-        // a partitioned table (its values are in the paths) is read by Delta
-        writer.append("bronze", "p", spark().sql("SELECT 'm1' AS id, DATE'2026-03-01' AS d"), List.of("d"));
+        // a partitioned table (gold's dated tables by month) too: its values come from the list's
+        // entries, and a filter on them reads only the matching partition's files
+        writer.append("bronze", "p", spark().sql("SELECT * FROM VALUES ('m1', DATE'2026-03-01'), ('m2', DATE'2026-04-02') AS v(id, d)"),
+                List.of("d"));
+        writer.append("bronze", "p", spark().sql("SELECT 'm3' AS id, DATE'2026-04-02' AS d"), List.of("d"));
         Dataset<Row> partitioned = writer.read("bronze", "p");
-        assertThat(fileIndex(partitioned)).isEqualTo("TahoeLogFileIndex");
-        assertRows("partitioned", List.<Object[]>of(row("m1", java.sql.Date.valueOf("2026-03-01"))),
+        assertThat(fileIndex(partitioned)).isEqualTo("TahoeBatchFileIndex");
+        assertThat(partitioned.schema()).isEqualTo(spark().read().format("delta").load(writer.location("bronze", "p")).schema());
+        assertRows("partitioned", List.<Object[]>of(row("m1", java.sql.Date.valueOf("2026-03-01")),
+                row("m2", java.sql.Date.valueOf("2026-04-02")), row("m3", java.sql.Date.valueOf("2026-04-02"))),
                 rowsOf(partitioned.select("id", "d")));
+        Dataset<Row> april = partitioned.where("d = DATE'2026-04-02'");
+        assertRows("one partition", List.<Object[]>of(row("m2", java.sql.Date.valueOf("2026-04-02")),
+                row("m3", java.sql.Date.valueOf("2026-04-02"))), rowsOf(april.select("id", "d")));
+        assertThat(april.collectAsList()).hasSize(2); // runs the plan whose scan is read below
+        var scan = april.queryExecution().executedPlan().collectLeaves().head();
+        assertThat(scan).isInstanceOf(org.apache.spark.sql.execution.FileSourceScanExec.class);
+        assertThat(scan.metrics().apply("numFiles").value()).as("files read for one partition").isEqualTo(2);
     }
 
     /** What lists the files of a read: Spark's index of named files, or Delta's log. */
@@ -245,21 +316,41 @@ class TableWriterTest extends SparkTestBase {
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-05"));
 
-        // a day loaded again replaces its rows: the file that held them is removed, and Delta writes no
-        // statistics into a remove action, so which days a file added before these commits held cannot be told
+        // a day loaded again replaces its rows: the file that held them (the compacted 03-01 … 03-07) is
+        // removed, and its other rows written again with the new one; the writer's replace keeps the
+        // removed file's statistics in its remove action, so both files' bounds are the change
         before = writer.version("bronze", "events");
         writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm6' AS id, DATE'2026-03-04' AS d"), "d IN ('2026-03-04')");
-        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events"))).isEmpty();
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of("2026-03-01", "2026-03-07"));
         assertThat(spark().read().format("delta").load(writer.location("bronze", "events")).select("id")
                 .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactlyInAnyOrder("m1", "m3", "m4", "m5", "m6");
-
-        // but one added by these commits can (a retried load replacing what a killed run wrote)
+        // Delta's own commands write no statistics into a remove action: which days a file added before
+        // these commits held cannot be told
         before = writer.version("bronze", "events");
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm7' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
-        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm8' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
+        spark().sql("DELETE FROM delta.`" + writer.location("bronze", "events") + "` WHERE id = 'm6'");
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events"))).isEmpty();
+
+        // but one added by these commits can (a retried load replacing what a killed run wrote), also
+        // when Delta's replace removed it (a table larger than the writer's own replace takes)
+        before = writer.version("bronze", "events");
+        spark().conf().set(TableWriter.READ_LISTED_FILES, "false");
+        try {
+            writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm7' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
+            writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm8' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
+        } finally {
+            spark().conf().set(TableWriter.READ_LISTED_FILES, "true");
+        }
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-08"));
         assertThat(writer.changedValues("bronze", "events", "d", before + 2, writer.version("bronze", "events"))).isEmpty();
+        // the writer's own replace of the same day names it from its remove's statistics alone
+        before = writer.version("bronze", "events");
+        writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm9' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
+        assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
+                .contains(java.util.Set.of("2026-03-08"));
+        assertThat(spark().read().format("delta").load(writer.location("bronze", "events")).select("id")
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactlyInAnyOrder("m1", "m3", "m4", "m5", "m9");
     }
 
     /** OPTIMIZE commits a new version that rewrites the same rows: no value changed, no row either (nor does a VACUUM). */
