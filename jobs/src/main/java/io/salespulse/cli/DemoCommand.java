@@ -102,7 +102,11 @@ final class DemoCommand {
     /** The session started beside the generator; its failure is thrown as it would have been in this thread. */
     private static SparkSession started(java.util.concurrent.CompletableFuture<SparkSession> session) {
         try {
-            return session.join();
+            SparkSession spark = session.join();
+            // the active session is per thread (and inherited by the threads this one starts): without it,
+            // code outside a query's own scope would read Spark's default SQL settings instead of the session's
+            SparkSession.setActiveSession(spark);
+            return spark;
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
