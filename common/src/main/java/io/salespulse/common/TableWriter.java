@@ -314,7 +314,8 @@ public final class TableWriter {
      * Atomically replaces the rows matching {@code predicate} with {@code rows}: writing the same
      * slice twice gives the same table, which is what makes a retried load harmless. A new table is
      * created unpartitioned; an existing one keeps its layout (bronze tables partitioned by day in
-     * warehouses created before 2026-12-04).
+     * warehouses created before 2026-12-04). A small table whose checksum lists its files is replaced
+     * by this writer's own transaction ({@link #replaceListed}), any other by Delta's {@code replaceWhere}.
      */
     public void replaceWhere(String layer, String table, Dataset<Row> rows, String predicate) {
         String path = location(layer, table);

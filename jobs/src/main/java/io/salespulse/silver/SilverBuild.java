@@ -603,9 +603,10 @@ public final class SilverBuild {
             // a part that now holds no row still replaces the rows stored for it (its records deleted)
             if (profile.rows() > 0 || !built.replacing().predicate().equals("false")) {
                 progress.step(LAYER, t.name() + ": replacing " + built.replacing().description());
-                // Delta copies each touched file's other rows to one new file and adds these as they
-                // are split: a night's few in one file, not one per partition (the table's files add up
-                // until the weekly maintain compacts them)
+                // the replace copies each touched file's other rows to a new file and adds these as they
+                // are split (a small table's replace writes both into as many files as it touched): a
+                // night's few in one file, not one per partition (the table's files add up until the
+                // weekly maintain compacts them)
                 int files = (int) Math.min(rows.rdd().getNumPartitions(), 1 + profile.rows() / ROWS_PER_REPLACING_FILE);
                 writer.replaceWhere(LAYER, t.name(), rows.coalesce(files), built.replacing().predicate());
             }
