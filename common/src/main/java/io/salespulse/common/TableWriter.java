@@ -60,8 +60,18 @@ public final class TableWriter {
 
     /** Whether the table records its changes (its change feed is on). */
     public boolean recordsChanges(String layer, String table) {
-        scala.Option<String> on = snapshot(location(layer, table)).metadata().configuration().get(CHANGE_FEED);
+        return changeFeedOn(snapshot(location(layer, table)).metadata());
+    }
+
+    private static boolean changeFeedOn(org.apache.spark.sql.delta.actions.Metadata metadata) {
+        scala.Option<String> on = metadata.configuration().get(CHANGE_FEED);
         return on.isDefined() && "true".equalsIgnoreCase(on.get());
+    }
+
+    /** Whether the table's columns are mapped to other names in its files (read and replaced by Delta only). */
+    private static boolean columnMapped(org.apache.spark.sql.delta.actions.Metadata metadata) {
+        scala.Option<String> mapping = metadata.configuration().get("delta.columnMapping.mode");
+        return mapping.isDefined() && !"none".equalsIgnoreCase(mapping.get());
     }
 
     /** The table's latest version. */
@@ -273,9 +283,7 @@ public final class TableWriter {
      */
     private java.util.Optional<Dataset<Row>> listedFiles(String path) {
         org.apache.spark.sql.delta.Snapshot latest = snapshot(path);
-        org.apache.spark.sql.delta.actions.Metadata metadata = latest.metadata();
-        scala.Option<String> mapping = metadata.configuration().get("delta.columnMapping.mode");
-        if (mapping.isDefined() && !"none".equalsIgnoreCase(mapping.get())) {
+        if (columnMapped(latest.metadata())) {
             return java.util.Optional.empty();
         }
         java.util.Optional<List<com.fasterxml.jackson.databind.JsonNode>> adds = checksumFiles(path, latest.version());
@@ -351,18 +359,14 @@ public final class TableWriter {
      * {@link #LISTED_REPLACE_MAX_ROWS}).
      */
     private boolean replaceListed(String path, Dataset<Row> rows, String predicate) {
-        org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path);
         org.apache.spark.sql.delta.OptimisticTransaction txn = transaction(path);
         org.apache.spark.sql.delta.actions.Metadata metadata = txn.metadata();
-        scala.Option<String> mapping = metadata.configuration().get("delta.columnMapping.mode");
-        scala.Option<org.apache.spark.sql.delta.VersionChecksum> checksum = txn.snapshot().checksumOpt();
-        if (!metadata.partitionColumns().isEmpty() || (mapping.isDefined() && !"none".equalsIgnoreCase(mapping.get()))
-                || checksum.isEmpty() || checksum.get().allFiles().isEmpty()
-                || checksum.get().allFiles().get().size() != checksum.get().numFiles()
+        java.util.Optional<List<org.apache.spark.sql.delta.actions.AddFile>> listed = checksumList(txn);
+        if (!metadata.partitionColumns().isEmpty() || columnMapped(metadata) || listed.isEmpty()
                 || !sameColumns(metadata.schema(), rows.schema())) {
             return false;
         }
-        List<org.apache.spark.sql.delta.actions.AddFile> files = scala.jdk.javaapi.CollectionConverters.asJava(checksum.get().allFiles().get());
+        List<org.apache.spark.sql.delta.actions.AddFile> files = listed.get();
         long stored = 0;
         for (org.apache.spark.sql.delta.actions.AddFile file : files) {
             if (file.deletionVector() != null || file.numLogicalRecords().isEmpty()) {
@@ -375,7 +379,7 @@ public final class TableWriter {
         }
         Column replaced = functions.coalesce(functions.expr(predicate), functions.lit(false));
         // one job: the names of the files holding a replaced row, and a null for a new row outside the predicate
-        List<Row> found = listedRows(log, txn, files).where(replaced).select(functions.col("_metadata.file_name").as("file"))
+        List<Row> found = listedRows(txn, files).where(replaced).select(functions.col("_metadata.file_name").as("file"))
                 .unionByName(rows.where(functions.not(replaced)).select(functions.lit(null).cast("string").as("file")))
                 .distinct().collectAsList();
         java.util.Set<String> names = new java.util.HashSet<>();
@@ -398,39 +402,65 @@ public final class TableWriter {
         txn.readWholeTable();
         Dataset<Row> written = rows;
         if (!touched.isEmpty()) {
-            Dataset<Row> old = listedRows(log, txn, touched);
-            written = rows.unionByName(old.where(functions.not(replaced)));
-            scala.Option<String> feed = metadata.configuration().get(CHANGE_FEED);
-            if (feed.isDefined() && "true".equalsIgnoreCase(feed.get())) {
+            Dataset<Row> old = listedRows(txn, touched);
+            Dataset<Row> kept = old.where(functions.not(replaced));
+            if (changeFeedOn(metadata)) {
                 // rows with a change type go to the feed's files, the others (null) to the table's
                 Column notChange = functions.lit(null).cast("string");
                 written = rows.withColumn(CHANGE_TYPE, notChange)
-                        .unionByName(old.where(functions.not(replaced)).withColumn(CHANGE_TYPE, notChange))
+                        .unionByName(kept.withColumn(CHANGE_TYPE, notChange))
                         .unionByName(old.where(replaced).withColumn(CHANGE_TYPE, functions.lit("delete")))
                         .unionByName(rows.withColumn(CHANGE_TYPE, functions.lit("insert")));
+            } else {
+                written = rows.unionByName(kept);
             }
             written = written.coalesce(touched.size());
         }
+        commitWrite(txn, touched, written, scala.Option.apply(predicate), runId);
+        return true;
+    }
+
+    /**
+     * The files of the transaction's version as its checksum lists them; empty when it lists none or
+     * not all (a table of more than 50 files).
+     */
+    private static java.util.Optional<List<org.apache.spark.sql.delta.actions.AddFile>> checksumList(
+            org.apache.spark.sql.delta.OptimisticTransaction txn) {
+        scala.Option<org.apache.spark.sql.delta.VersionChecksum> checksum = txn.snapshot().checksumOpt();
+        if (checksum.isEmpty() || checksum.get().allFiles().isEmpty()
+                || checksum.get().allFiles().get().size() != checksum.get().numFiles()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(scala.jdk.javaapi.CollectionConverters.asJava(checksum.get().allFiles().get()));
+    }
+
+    /**
+     * Commits {@code removed} as removed and {@code written}, written by the transaction (Delta's
+     * writer, with its statistics and the table's constraints), as one {@code WRITE} in mode
+     * {@code Overwrite} with the predicate (none for a whole table) and the user metadata.
+     */
+    private static void commitWrite(org.apache.spark.sql.delta.OptimisticTransaction txn,
+                                    List<org.apache.spark.sql.delta.actions.AddFile> removed, Dataset<Row> written,
+                                    scala.Option<String> predicate, String userMetadata) {
         List<org.apache.spark.sql.delta.actions.Action> actions = new java.util.ArrayList<>();
         long now = System.currentTimeMillis();
-        for (org.apache.spark.sql.delta.actions.AddFile file : touched) {
+        for (org.apache.spark.sql.delta.actions.AddFile file : removed) {
             actions.add(file.removeWithTimestamp(now, true));
         }
         actions.addAll(scala.jdk.javaapi.CollectionConverters.asJava(txn.writeFiles(written)));
         txn.commit(scala.jdk.javaapi.CollectionConverters.asScala(actions).toSeq(),
                 new org.apache.spark.sql.delta.DeltaOperations.Write(org.apache.spark.sql.SaveMode.Overwrite, scala.Option.empty(),
-                        scala.Option.apply(predicate), scala.Option.apply(runId), scala.Option.empty(), scala.Option.empty(),
+                        predicate, scala.Option.apply(userMetadata), scala.Option.empty(), scala.Option.empty(),
                         scala.Option.empty(), scala.Option.empty(), scala.Option.empty()));
-        return true;
     }
 
     /** Delta's column of a change feed row's kind; on rows a write gets, those it sends to the feed's files. */
     private static final String CHANGE_TYPE = "_change_type";
 
     /** The rows of the named files of the transaction's version, in Delta's own frame (sizes from the list: no status asked). */
-    private static Dataset<Row> listedRows(org.apache.spark.sql.delta.DeltaLog log, org.apache.spark.sql.delta.OptimisticTransaction txn,
+    private static Dataset<Row> listedRows(org.apache.spark.sql.delta.OptimisticTransaction txn,
                                            List<org.apache.spark.sql.delta.actions.AddFile> files) {
-        return log.createDataFrame(txn.snapshot(), scala.jdk.javaapi.CollectionConverters.asScala(files).toList(), false,
+        return txn.deltaLog().createDataFrame(txn.snapshot(), scala.jdk.javaapi.CollectionConverters.asScala(files).toList(), false,
                 scala.Option.apply("replace"));
     }
 
@@ -913,24 +943,13 @@ public final class TableWriter {
      */
     private void writeWhole(String path, Dataset<Row> rows, String userMetadata) {
         org.apache.spark.sql.delta.OptimisticTransaction txn = transaction(path);
-        scala.Option<org.apache.spark.sql.delta.VersionChecksum> checksum = txn.snapshot().checksumOpt();
-        scala.Option<scala.collection.immutable.Seq<org.apache.spark.sql.delta.actions.AddFile>> listed =
-                checksum.isDefined() ? checksum.get().allFiles() : scala.Option.empty();
-        if (!listed.isDefined() || listed.get().size() != checksum.get().numFiles() || !sameColumns(txn.metadata().schema(), rows.schema())) {
+        java.util.Optional<List<org.apache.spark.sql.delta.actions.AddFile>> listed = checksumList(txn);
+        if (listed.isEmpty() || !sameColumns(txn.metadata().schema(), rows.schema())) {
             rows.write().format("delta").mode("overwrite").option("mergeSchema", "true").option("userMetadata", userMetadata).save(path);
             return;
         }
         txn.readWholeTable();
-        List<org.apache.spark.sql.delta.actions.Action> actions = new java.util.ArrayList<>();
-        long now = System.currentTimeMillis();
-        for (org.apache.spark.sql.delta.actions.AddFile file : scala.jdk.javaapi.CollectionConverters.asJava(listed.get())) {
-            actions.add(file.removeWithTimestamp(now, true));
-        }
-        actions.addAll(scala.jdk.javaapi.CollectionConverters.asJava(txn.writeFiles(rows)));
-        txn.commit(scala.jdk.javaapi.CollectionConverters.asScala(actions).toSeq(),
-                new org.apache.spark.sql.delta.DeltaOperations.Write(org.apache.spark.sql.SaveMode.Overwrite, scala.Option.empty(),
-                        scala.Option.empty(), scala.Option.apply(userMetadata), scala.Option.empty(), scala.Option.empty(),
-                        scala.Option.empty(), scala.Option.empty(), scala.Option.empty()));
+        commitWrite(txn, listed.get(), rows, scala.Option.empty(), userMetadata);
     }
 
     /** The same column names, in the same order, of the same types (nullability and comments aside). */
