@@ -44,7 +44,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
     /**
      * The daily runs build fact_activity_daily and compute the KPIs with Spark's code generation
      * once the table holds 5,000 rows, as a large warehouse does (each of the five daily runs; the
-     * last ~10 of 60), and interpret before; the catch-up and the rebuild interpret, so the
+     * last 14 of 60 at scale 0.01), and interpret before; the catch-up and the rebuild interpret, so the
      * comparison also holds the two evaluation modes to the same rows.
      */
     static final long COMPILED = 5000;
@@ -107,7 +107,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
             assertThat(r.code()).as(r.err()).isEqualTo(0);
             System.out.printf("incremental: night %d (%s) in %.1f s%n", d, start.plusDays(d), (System.nanoTime() - night) / 1e9);
             String said = r.out() + r.err();
-            // a night whose changes reach every date (a rep renamed or added) writes the table whole
+            // a night whose changes reach every date (dim_sales_rep changed) writes the table whole
             boolean everyDate = said.contains("computing every KPI date from");
             String wrote = io.delta.tables.DeltaTable.forPath(spark(), warehouse + "/gold/kpi_daily").history(1).select("operation")
                     .as(org.apache.spark.sql.Encoders.STRING()).first();
