@@ -44,7 +44,7 @@ class IncrementalEqualsRebuildTest extends SparkTestBase {
     /**
      * The daily runs build fact_activity_daily and compute the KPIs with Spark's code generation
      * once the table holds 5,000 rows, as a large warehouse does (each of the five daily runs; the
-     * last 14 of 60 at scale 0.01), and interpret before; the catch-up and the rebuild interpret, so the
+     * last ~14 of 60 at scale 0.01), and interpret before; the catch-up and the rebuild interpret, so the
      * comparison also holds the two evaluation modes to the same rows.
      */
     static final long COMPILED = 5000;
