@@ -39,7 +39,9 @@ class ObjectStoreLogFilesTest extends SparkTestBase {
         out.write("{\"numFiles\":1}".getBytes(StandardCharsets.UTF_8));
         assertThat(fs.exists(written)).as("visible before the upload completes").isFalse();
         out.close();
-        assertThat(new String(fs.open(written).readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"numFiles\":1}");
+        try (var in = fs.open(written)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"numFiles\":1}");
+        }
 
         Path cancelled = new Path(dir, "00000000000000000002.crc");
         CheckpointFileManager.CancellableFSDataOutputStream half = files.createAtomic(cancelled, false);
