@@ -335,7 +335,7 @@ public final class TableWriter {
                 .option("replaceWhere", predicate)
                 .option("mergeSchema", "true")
                 .option("userMetadata", runId)
-                .save(location(layer, table));
+                .save(path);
     }
 
     /**

@@ -341,12 +341,13 @@ class TableWriterTest extends SparkTestBase {
         // but one added by these commits can (a retried load replacing what a killed run wrote), also
         // when Delta's replace removed it (a table larger than the writer's own replace takes)
         before = writer.version("bronze", "events");
+        String listedBefore = spark().conf().get(TableWriter.READ_LISTED_FILES);
         spark().conf().set(TableWriter.READ_LISTED_FILES, "false");
         try {
             writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm7' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
             writer.replaceWhere("bronze", "events", spark().sql("SELECT 'm8' AS id, DATE'2026-03-08' AS d"), "d IN ('2026-03-08')");
         } finally {
-            spark().conf().set(TableWriter.READ_LISTED_FILES, "true");
+            spark().conf().set(TableWriter.READ_LISTED_FILES, listedBefore);
         }
         assertThat(writer.changedValues("bronze", "events", "d", before + 1, writer.version("bronze", "events")))
                 .contains(java.util.Set.of("2026-03-08"));
