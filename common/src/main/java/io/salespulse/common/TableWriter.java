@@ -252,6 +252,22 @@ public final class TableWriter {
         return scan(location(layer, table));
     }
 
+    /**
+     * The table's rows at {@code version}: those of that version even when a write of the table lands
+     * before the query runs (a read without a version takes the one current when its query runs, on
+     * a cluster). Read from the checksum's list as {@link #read} does when it is the latest version.
+     */
+    public Dataset<Row> read(String layer, String table, long version) {
+        String path = location(layer, table);
+        if (readsListedFiles() && snapshot(path).version() == version) {
+            java.util.Optional<Dataset<Row>> listed = listedFiles(path);
+            if (listed.isPresent()) {
+                return listed.get();
+            }
+        }
+        return spark.read().format("delta").option("versionAsOf", version).load(path);
+    }
+
     private Dataset<Row> scan(String path) {
         if (readsListedFiles()) {
             java.util.Optional<Dataset<Row>> listed = listedFiles(path);

@@ -251,6 +251,29 @@ class SilverFactsTest extends SparkTestBase {
     }
 
     @Test
+    void theRelinkedUsersAreThoseWhoseLinkDiffersBetweenTheDimensionsTwoVersions() {
+        org.apache.spark.sql.types.StructType links = new org.apache.spark.sql.types.StructType()
+                .add("user_id", "string").add("account_id", "string");
+        Dataset<Row> before = spark().createDataFrame(List.of(
+                org.apache.spark.sql.RowFactory.create("same", "A1"),
+                org.apache.spark.sql.RowFactory.create("moved", "A1"),
+                org.apache.spark.sql.RowFactory.create("unlinked", "A2"),
+                org.apache.spark.sql.RowFactory.create("still-none", null),
+                org.apache.spark.sql.RowFactory.create("gone", "A3"),
+                org.apache.spark.sql.RowFactory.create("gone-none", null)), links);
+        Dataset<Row> now = spark().createDataFrame(List.of(
+                org.apache.spark.sql.RowFactory.create("same", "A1"),
+                org.apache.spark.sql.RowFactory.create("moved", "A9"),
+                org.apache.spark.sql.RowFactory.create("unlinked", null),
+                org.apache.spark.sql.RowFactory.create("still-none", null),
+                org.apache.spark.sql.RowFactory.create("new-linked", "A4"),
+                org.apache.spark.sql.RowFactory.create("new-none", null)), links);
+        // a user missing from one version is unlinked there: only a change of link counts
+        assertThat(FactActivityDaily.relinked(before, now).as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+                .containsExactlyInAnyOrder("moved", "unlinked", "gone", "new-linked");
+    }
+
+    @Test
     void anUpdateWithNothingNewReplacesNothingAndManyRelinkedUsersReplaceTheWholeTable() {
         assertThat(FactActivityDaily.replaced(null, List.of())).isNull();
         assertThat(FactActivityDaily.replaced(null, List.of("a\\b")).predicate()).isEqualTo("user_id IN ('a\\\\b')");
